@@ -1,0 +1,170 @@
+"""The `ropa` command line: Flask's FlaskGroup (so `ropa run`, `ropa shell`, `ropa routes` work) plus ours.
+
+Exit status: 0 success, 1 a failure the user can fix (the reason is printed), 2 bad usage.
+"""
+
+import getpass
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup
+from flask_migrate import upgrade
+
+from ropa import create_app
+from ropa.enums import Role
+from ropa.exchange.problems import ImportFailed
+
+
+def _actor() -> str:
+    return f"cli:{getpass.getuser()}"
+
+
+def _fail(message: str) -> None:
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(1)
+
+
+@click.group(cls=FlaskGroup, create_app=create_app, add_version_option=False)
+def cli() -> None:
+    """ropa — the record of processing activities (UK GDPR Art. 30) and data-sharing register."""
+
+
+def init_database(seed: bool) -> list[str]:
+    """Bring the schema to head, load reference data, optionally the seed register; return summary lines."""
+    from ropa.services.imports import load_reference_data, load_seed
+
+    upgrade(directory=current_app.extensions["migrate"].directory)
+    lines = load_reference_data(actor=_actor()).lines()
+    if seed:
+        lines = load_seed(actor=_actor()).lines()
+    return lines
+
+
+@cli.command("init-db")
+@click.option("--seed", is_flag=True, help="Also load the seed register (data/*.csv, from the ECFWS privacy notice).")
+def init_db(seed: bool) -> None:
+    """Create or upgrade the database schema to the latest migration and load the reference data."""
+    try:
+        lines = init_database(seed)
+    except ImportFailed as failed:
+        _fail("the seed register did not load:\n" + "\n".join(str(p) for p in failed.problems))
+    click.echo(f"Database ready: {current_app.config['SQLALCHEMY_DATABASE_URI'].split('@')[-1]}")
+    for line in lines:
+        click.echo(f"  {line}")
+
+
+@cli.command("import")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Check the file and report what would change; write nothing.")
+def import_command(path: Path, dry_run: bool) -> None:
+    """Import our CSV (one file, or a folder of them) or JSON dump. All rows or none; rows match by reference."""
+    from ropa.services.imports import import_path
+
+    try:
+        summary = import_path(path, actor=_actor(), dry_run=dry_run)
+    except ImportFailed as failed:
+        for problem in failed.problems:
+            click.echo(str(problem), err=True)
+        _fail(f"{len(failed.problems)} problem(s); nothing was imported")
+    verb = "Would import" if dry_run else "Imported"
+    click.echo(f"{verb} {path}: " + ("no changes" if not summary.changed else "changes below"))
+    for line in summary.lines():
+        click.echo(f"  {line}")
+    click.echo(f"  audit entries: {summary.audit_entries}{' (not written)' if dry_run else ''}")
+
+
+@cli.command("export")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="json", show_default=True,
+              help="csv: the activity register (a folder PATH gets one CSV per entity); json: lossless dump.")
+def export_command(path: Path, fmt: str) -> None:
+    """Write the register to PATH ('-' for standard output)."""
+    from ropa.services import exports
+
+    if str(path) == "-":
+        click.echo(exports.json_dump() if fmt == "json" else exports.activity_csv(), nl=False)
+        return
+    try:
+        written = exports.export_path(path, fmt)
+    except OSError as exc:
+        _fail(f"cannot write {path}: {exc.strerror}")
+    for file in written:
+        click.echo(f"Wrote {file}")
+
+
+@cli.command("create-user")
+@click.argument("email")
+@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+@click.option("--name", default="", help="The person's name.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input instead of generating one.")
+def create_user_command(email: str, role: str, name: str, password_stdin: bool) -> None:
+    """Add a user. Without --password-stdin a password is generated and printed once."""
+    from ropa.services.users import AccountError, create_user, generate_password
+
+    password = sys.stdin.readline().rstrip("\r\n") if password_stdin else generate_password()
+    try:
+        create_user(email, Role(role), password, actor=_actor(), name=name)
+    except AccountError as exc:
+        _fail(str(exc))
+    click.echo(f"Created {role} {email.strip().lower()}")
+    if not password_stdin:
+        click.echo(f"One-time password (shown once): {password}")
+
+
+@cli.command("create-token")
+@click.argument("email")
+@click.option("--name", default="cli", show_default=True, help="What the token is for.")
+def create_token_command(email: str, name: str) -> None:
+    """Issue an API bearer token for a user; it is printed once and stored only as a hash."""
+    from ropa.services.users import AccountError, create_token
+
+    try:
+        token = create_token(email, name, actor=_actor())
+    except AccountError as exc:
+        _fail(str(exc))
+    click.echo(token)
+
+
+@cli.group("audit")
+def audit_group() -> None:
+    """The audit log of every change."""
+
+
+@audit_group.command("verify")
+def audit_verify() -> None:
+    """Recompute the audit log's hash chain; exit 1 naming the first entry that was altered."""
+    from ropa.services.audit import verify_chain
+
+    verdict = verify_chain()
+    if not verdict.ok:
+        where = f"entry {verdict.first_bad}" if verdict.first_bad else "the end of the log"
+        _fail(f"audit log tampered at {where}: {verdict.reason} ({verdict.checked} entries verified before it)")
+    click.echo(f"Audit log intact: {verdict.checked} entries verified.")
+
+
+@cli.command("demo", with_appcontext=False)
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+def demo(host: str, port: int) -> None:
+    """Start afresh: a new SQLite database (instance/demo.db) with the seed register, an admin user, and serve."""
+    from ropa.services.users import create_user, generate_password
+
+    base = create_app()
+    path = Path(base.instance_path) / "demo.db"
+    path.unlink(missing_ok=True)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"})
+    with app.app_context():
+        for line in init_database(seed=True):
+            click.echo(f"  {line}")
+        password = generate_password()
+        create_user("admin@ropa.local", Role.ADMIN, password, actor=_actor(), name="Demo administrator")
+    click.echo(f"Demo register: {path}")
+    click.echo(f"Sign in as admin@ropa.local with the one-time password: {password}")
+    click.echo(f"Serving on http://{host}:{port}/ (Ctrl+C to stop)")
+    app.run(host=host, port=port, debug=False, use_reloader=False)
+
+
+def main() -> None:
+    cli(prog_name="ropa")

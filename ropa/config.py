@@ -1,0 +1,42 @@
+"""Configuration from ROPA_* environment variables, with safe defaults kept in the instance folder."""
+
+import os
+import secrets
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = PROJECT_ROOT / "data"
+
+
+def database_url(instance_path: str) -> str:
+    """ROPA_DATABASE_URL, or a SQLite file in the instance folder; postgresql:// URLs use psycopg 3."""
+    url = os.environ.get("ROPA_DATABASE_URL") or f"sqlite:///{Path(instance_path) / 'ropa.db'}"
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+def secret_key(instance_path: str) -> str:
+    """ROPA_SECRET_KEY, or a random key generated once and kept (mode 600) in the instance folder."""
+    if key := os.environ.get("ROPA_SECRET_KEY"):
+        return key
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def settings(instance_path: str) -> dict:
+    return {
+        "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
+        "SECRET_KEY": secret_key(instance_path),
+        "ROPA_EXPORT_DIR": os.environ.get("ROPA_EXPORT_DIR", str(PROJECT_ROOT / "exports")),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    }

@@ -1,0 +1,20 @@
+"""The register's tables. Importing this package registers every model with SQLAlchemy."""
+
+from ropa.models.accounts import ApiToken, User
+from ropa.models.activity import Disclosure, ProcessingActivity
+from ropa.models.audit import AuditEntry, AuditHead, Snapshot
+from ropa.enums import (
+    ActivityStatus, BasisKind, DataKind, DsptStatus, OrgKind, OurRole, PeriodUnit, RecipientKind, Role,
+    TransferMechanism, TransferStatus,
+)
+from ropa.models.parties import Organisation, Recipient, Service, System
+from ropa.models.processors import ProcessorEngagement, Transfer
+from ropa.models.reference import Country, DataCategory, LawfulBasis, SubjectCategory
+from ropa.models.retention import LegalHold, RetentionRule
+
+__all__ = [
+    "ActivityStatus", "ApiToken", "AuditEntry", "AuditHead", "BasisKind", "Country", "DataCategory", "DataKind",
+    "Disclosure", "DsptStatus", "LawfulBasis", "LegalHold", "OrgKind", "Organisation", "OurRole", "PeriodUnit",
+    "ProcessingActivity", "ProcessorEngagement", "Recipient", "RecipientKind", "RetentionRule", "Role", "Service",
+    "Snapshot", "SubjectCategory", "System", "Transfer", "TransferMechanism", "TransferStatus", "User",
+]

@@ -1,0 +1,242 @@
+"""Loading records into the register (imports, seed, restore) and reading it out whole (dump, CSV)."""
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from ropa.exchange.problems import ImportFailed, Problem, RawRecord
+from ropa.exchange.schema import BASIS_COLUMNS, BY_NAME, ENTITIES, REF, REFS, Entity
+from ropa.extensions import db
+from ropa.models import Snapshot
+from ropa.services import audit
+from ropa.services.catalogue import MODELS, display_of, key_of, load_options, record_of, set_value
+from ropa.services.resolver import LARGE, Resolver
+
+
+@dataclass
+class ImportSummary:
+    created: Counter = field(default_factory=Counter)
+    updated: Counter = field(default_factory=Counter)
+    unchanged: Counter = field(default_factory=Counter)
+    audit_entries: int = 0
+    dry_run: bool = False
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.updated)
+
+    def lines(self) -> list[str]:
+        """One line per entity kind touched, for people."""
+        out = []
+        for name in [e.name for e in ENTITIES] + ["snapshots"]:
+            if self.created[name] or self.updated[name] or self.unchanged[name]:
+                out.append(f"{name}: {self.created[name]} created, {self.updated[name]} updated, "
+                           f"{self.unchanged[name]} unchanged")
+        return out
+
+
+def apply_records(records: list[RawRecord], *, actor: str, dry_run: bool = False,
+                  snapshots: list[dict] = (), only_create: bool = False) -> ImportSummary:
+    """Create or update every record, all or nothing; raise ImportFailed naming each problem."""
+    session = db.session
+    summary, problems, changes = ImportSummary(dry_run=dry_run), [], []
+    resolver = Resolver()
+    by_entity: dict[str, list[RawRecord]] = {}
+    for record in records:
+        by_entity.setdefault(record.entity, []).append(record)
+    try:
+        with session.no_autoflush:
+            _preload(resolver, records)
+            for entity in ENTITIES:
+                seen: dict[str, RawRecord] = {}
+                for record in by_entity.get(entity.name, []):
+                    _apply(entity, record, resolver, seen, changes, problems, summary, actor, only_create)
+                if not problems and entity.name in by_entity:
+                    _flush(entity, problems)
+            _apply_snapshots(snapshots, changes, summary, actor)
+        if problems:
+            raise ImportFailed(problems)
+        entries = audit.append([c for c in changes if c.changes])
+        summary.audit_entries = len(entries)
+        session.flush()
+    except BaseException:
+        session.rollback()
+        raise
+    if dry_run:
+        session.rollback()
+    else:
+        session.commit()
+    return summary
+
+
+def _preload(resolver: Resolver, records: list[RawRecord]) -> None:
+    wanted: dict[str, set[str]] = {name: set() for name in LARGE}
+    for record in records:
+        entity = BY_NAME[record.entity]
+        if entity.name in LARGE and entity.name != "disclosures":
+            wanted[entity.name].add(record.values.get(entity.key[0]) or "")
+        for f in entity.fields:
+            if f.kind in (REF, REFS) and f.target in LARGE and f.name in record.values:
+                value = record.values[f.name]
+                wanted[f.target].update([value] if isinstance(value, str) else value or [])
+    for entity in ENTITIES:
+        if entity.name != "disclosures":
+            resolver.preload(entity.name, wanted.get(entity.name))
+    activities = [resolver.get("activities", k) for k in wanted["activities"]]
+    found = [a for a in activities if a is not None]
+    if found:  # their recipients and transfers, in bulk rather than one query per activity
+        db.session.scalars(sa.select(MODELS["activities"]).where(MODELS["activities"].id.in_([a.id for a in found]))
+                           .options(*load_options(BY_NAME["activities"]))).all()
+
+
+def _apply(entity: Entity, record: RawRecord, resolver: Resolver, seen: dict, changes: list, problems: list,
+           summary: ImportSummary, actor: str, only_create: bool = False) -> None:
+    resolved, after = {}, {}
+    for name, value in record.values.items():
+        resolved[name], after[name] = _resolve(entity.field(name), value, record, resolver, problems)
+    for f in entity.fields:
+        empty = record.values.get(f.name) in (None, "", [])
+        if f.required and empty and (f.name in record.values or f.name in entity.key):
+            problems.append(record.problem(f.name, f"{f.name.replace('_', ' ')} is required"))
+    key, obj = _find(entity, resolved, after, resolver)
+    if key is None:
+        return
+    if key in seen:
+        problems.append(record.problem(entity.key[-1], f"duplicate {entity.label} '{key}' (also at row {seen[key].row})"))
+        return
+    seen[key] = record
+    if obj is None:
+        missing = [f.name for f in entity.fields
+                   if f.required and f.name not in record.values and f.name not in entity.key]
+        problems += [record.problem(name, f"{name.replace('_', ' ')} is required") for name in missing]
+        obj = _create(entity, resolved, resolver)
+        diff = {n: [None, v] for n, v in after.items() if v not in (None, "", [])}
+        summary.created[entity.name] += 1
+        changes.append(audit.Change(actor, "create", entity.label, key, diff))
+        return
+    before = record_of(entity, obj)
+    if only_create:
+        summary.unchanged[entity.name] += 1
+        return
+    diff = {n: [before[n], v] for n, v in after.items() if before[n] != v}
+    if not diff:
+        summary.unchanged[entity.name] += 1
+        return
+    for name in diff:
+        set_value(entity, obj, name, resolved[name])
+    summary.updated[entity.name] += 1
+    changes.append(audit.Change(actor, "update", entity.label, key, diff))
+
+
+def _resolve(f, value, record: RawRecord, resolver: Resolver, problems: list) -> tuple:
+    """The value to set and its dump form; a name that matches nothing is a problem."""
+    if f.kind == REF:
+        if value is None:
+            return None, None
+        row = resolver.get(f.target, value)
+        if row is None:
+            problems.append(record.problem(f.name, _unknown(f.target, value), value))
+            return None, None
+        return row, key_of(BY_NAME[f.target], row)
+    if f.kind == REFS:
+        rows = {}
+        for text in value:
+            row = resolver.get(f.target, text)
+            if row is None:
+                problems.append(record.problem(f.name, _unknown(f.target, text), text))
+            else:
+                rows[key_of(BY_NAME[f.target], row)] = row
+        keys = sorted(rows, key=lambda k: (k.casefold(), k))
+        return [rows[k] for k in keys], keys
+    return value, value
+
+
+def _unknown(target: str, text: str) -> str:
+    if target == "countries":
+        return f"unknown country code '{text}' (use an ISO 3166 code such as FR, or the country's name)"
+    if target == "lawful_bases":
+        return f"unknown lawful basis '{text}' (use a code such as 6(1)(e), 9(2)(h) or Sch1 para 2)"
+    return f"unknown {BY_NAME[target].label} '{text}' (add it first, or import it in the same run)"
+
+
+def _find(entity: Entity, resolved: dict, after: dict, resolver: Resolver) -> tuple:
+    if entity.name == "disclosures":
+        activity, recipient = resolved.get("activity"), resolved.get("recipient")
+        if activity is None or recipient is None:
+            return None, None
+        key = f"{activity.reference} / {recipient.name}"
+        return key, next((d for d in activity.disclosures if d.recipient is recipient), None)
+    key = after.get(entity.key[0])
+    if not key:
+        return None, None
+    return key, resolver.get_exact(entity.name, key)
+
+
+def _create(entity: Entity, resolved: dict, resolver: Resolver):
+    obj = MODELS[entity.name]()
+    for name, value in resolved.items():
+        if entity.name == "disclosures" and name == "activity":
+            continue
+        set_value(entity, obj, name, value)
+    if entity.name == "disclosures":
+        resolved["activity"].disclosures.append(obj)
+    else:
+        db.session.add(obj)
+        resolver.add(entity.name, obj)
+    return obj
+
+
+def _flush(entity: Entity, problems: list) -> None:
+    try:
+        db.session.flush()
+    except IntegrityError as exc:
+        reason = str(exc.orig).splitlines()[0]
+        problems.append(Problem("-", "-", entity.name, f"the database refused the {entity.label} rows: {reason}"))
+        raise ImportFailed(problems) from None
+
+
+def _apply_snapshots(snapshots: list[dict], changes: list, summary: ImportSummary, actor: str) -> None:
+    from datetime import datetime
+    for item in snapshots:
+        existing = db.session.scalar(sa.select(Snapshot).where(Snapshot.label == item["label"]))
+        if existing is not None:
+            summary.unchanged["snapshots"] += 1
+            continue
+        parsed = {k: (datetime.fromisoformat(item[k]) if k.endswith("_at") and item[k] else item[k]) for k in item}
+        db.session.add(Snapshot(**parsed))
+        summary.created["snapshots"] += 1
+        changes.append(audit.Change(actor, "create", "snapshot", item["label"], {"sha256": [None, item["sha256"]]}))
+
+
+def dump_records(entity: Entity, display: bool = False) -> list[dict]:
+    """Every row of one entity as dump-form records, sorted by key, loaded without a query per row."""
+    model = MODELS[entity.name]
+    rows = db.session.scalars(sa.select(model).options(*load_options(entity))).all()
+    records = sorted(((key_of(entity, r), record_of(entity, r, display)) for r in rows),
+                     key=lambda kr: (kr[0].casefold(), kr[0]))
+    return [record for _, record in records]
+
+
+def dump_register() -> dict[str, list[dict]]:
+    """The whole register in dump form (not users, tokens or the audit log)."""
+    data = {entity.name: dump_records(entity) for entity in ENTITIES}
+    data["snapshots"] = [
+        {"label": s.label, "created_at": s.created_at.isoformat(), "created_by": s.created_by,
+         "approved_by": s.approved_by, "approved_at": s.approved_at.isoformat() if s.approved_at else None,
+         "sha256": s.sha256, "content": s.content}
+        for s in db.session.scalars(sa.select(Snapshot).order_by(Snapshot.label))]
+    return data
+
+
+def activity_csv_rows() -> list[dict]:
+    """The activity register as CSV rows: lawful bases split into Art. 6, Art. 9 and Schedule 1 columns."""
+    entity = BY_NAME["activities"]
+    kinds = {display_of("lawful_bases", b): b.kind for b in db.session.scalars(sa.select(MODELS["lawful_bases"]))}
+    rows = dump_records(entity, display=True)
+    for row in rows:
+        bases = row.pop("lawful_bases")
+        for column, kind in BASIS_COLUMNS.items():
+            row[column] = [b for b in bases if kinds.get(b) == kind]
+    return rows

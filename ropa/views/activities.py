@@ -1,0 +1,14 @@
+"""The activities screens."""
+
+from flask import Blueprint, render_template, request
+
+from ropa.services.queries import activity_page, register_counts
+
+bp = Blueprint("activities", __name__)
+
+
+@bp.get("/")
+def index():
+    """The register: one line per processing activity."""
+    page = activity_page(after=request.args.get("after", ""), size=50)
+    return render_template("activities/index.html", page=page, counts=register_counts())

@@ -66,12 +66,16 @@ def verify_chain() -> Verdict:
     """Recompute every hash in order; name the first entry whose content or link does not match."""
     prev, checked = GENESIS, 0
     query = sa.select(AuditEntry).order_by(AuditEntry.id).execution_options(yield_per=2000)
-    for entry in db.session.scalars(query):
-        if entry.prev_hash != prev:
-            return Verdict(False, checked, entry.id, "its link to the entry before does not match")
-        if entry_hash(entry) != entry.hash:
-            return Verdict(False, checked, entry.id, "its content does not match its hash")
-        prev, checked = entry.hash, checked + 1
+    entries = db.session.scalars(query)
+    try:
+        for entry in entries:
+            if entry.prev_hash != prev:
+                return Verdict(False, checked, entry.id, "its link to the entry before does not match")
+            if entry_hash(entry) != entry.hash:
+                return Verdict(False, checked, entry.id, "its content does not match its hash")
+            prev, checked = entry.hash, checked + 1
+    finally:
+        entries.close()
     head = db.session.get(AuditHead, 1)
     if head is not None and (head.last_hash != prev or head.count != checked):
         return Verdict(False, checked, None, "entries were removed from the end of the log")

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from ropa.exchange.problems import ImportFailed, Problem, RawRecord
 from ropa.exchange.schema import BASIS_COLUMNS, BY_NAME, ENTITIES, REF, REFS, Entity
@@ -38,8 +39,12 @@ class ImportSummary:
 
 
 def apply_records(records: list[RawRecord], *, actor: str, dry_run: bool = False,
-                  snapshots: list[dict] = (), only_create: bool = False) -> ImportSummary:
-    """Create or update every record, all or nothing; raise ImportFailed naming each problem."""
+                  snapshots: list[dict] = (), only_create: bool = False,
+                  expected_versions: dict[str, int] | None = None) -> ImportSummary:
+    """Create or update every record, all or nothing; raise ImportFailed naming each problem.
+
+    expected_versions maps keys to the version an editor loaded: a row saved by someone else since is refused.
+    """
     session = db.session
     summary, problems, changes = ImportSummary(dry_run=dry_run), [], []
     resolver = Resolver()
@@ -52,7 +57,8 @@ def apply_records(records: list[RawRecord], *, actor: str, dry_run: bool = False
             for entity in ENTITIES:
                 seen: dict[str, RawRecord] = {}
                 for record in by_entity.get(entity.name, []):
-                    _apply(entity, record, resolver, seen, changes, problems, summary, actor, only_create)
+                    _apply(entity, record, resolver, seen, changes, problems, summary, actor, only_create,
+                           expected_versions or {})
                 if not problems and entity.name in by_entity:
                     _flush(entity, problems)
             _apply_snapshots(snapshots, changes, summary, actor)
@@ -92,7 +98,7 @@ def _preload(resolver: Resolver, records: list[RawRecord]) -> None:
 
 
 def _apply(entity: Entity, record: RawRecord, resolver: Resolver, seen: dict, changes: list, problems: list,
-           summary: ImportSummary, actor: str, only_create: bool = False) -> None:
+           summary: ImportSummary, actor: str, only_create: bool = False, expected: dict | None = None) -> None:
     resolved, after = {}, {}
     for name, value in record.values.items():
         resolved[name], after[name] = _resolve(entity.field(name), value, record, resolver, problems)
@@ -115,6 +121,11 @@ def _apply(entity: Entity, record: RawRecord, resolver: Resolver, seen: dict, ch
         diff = {n: [None, v] for n, v in after.items() if v not in (None, "", [])}
         summary.created[entity.name] += 1
         changes.append(audit.Change(actor, "create", entity.label, key, diff))
+        return
+    if expected and key in expected and expected[key] != obj.version:
+        problems.append(record.problem(entity.key[-1], f"this {entity.label} was changed by someone else after you "
+                                       f"opened it (your version {expected[key]}, now {obj.version}); "
+                                       "reload it and make your change again"))
         return
     before = record_of(entity, obj)
     if only_create:
@@ -194,6 +205,10 @@ def _flush(entity: Entity, problems: list) -> None:
     except IntegrityError as exc:
         reason = str(exc.orig).splitlines()[0]
         problems.append(Problem("-", "-", entity.name, f"the database refused the {entity.label} rows: {reason}"))
+        raise ImportFailed(problems) from None
+    except StaleDataError:
+        problems.append(Problem("-", "-", entity.name, f"a {entity.label} was changed by someone else while this "
+                                                       "was being saved; nothing was written, try again"))
         raise ImportFailed(problems) from None
 
 

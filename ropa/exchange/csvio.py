@@ -58,8 +58,8 @@ def decode(data: bytes, file: str) -> str:
             "save it as 'CSV UTF-8'")]) from None
 
 
-def read_csv(data: bytes, file: str) -> tuple[Entity, list[RawRecord]]:
-    """Parse a register CSV into raw records; raises ImportFailed listing every problem found."""
+def read_csv(data: bytes, file: str) -> tuple[Entity, list[RawRecord], list[Problem]]:
+    """Parse a register CSV into raw records and row-level problems; raises ImportFailed if it is not one."""
     text = decode(data, file)
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
@@ -83,9 +83,7 @@ def read_csv(data: bytes, file: str) -> tuple[Entity, list[RawRecord]]:
                 break
     except csv.Error as exc:
         problems.append(Problem(file, reader.line_num, "-", f"malformed CSV: {exc}"))
-    if problems:
-        raise ImportFailed(problems)
-    return entity, records
+    return entity, records, problems
 
 
 def _header_problem(file: str, header: list[str]) -> Problem:

@@ -18,8 +18,11 @@ def dump_text(data: dict[str, list[dict]]) -> str:
     return json.dumps(body, ensure_ascii=False, indent=1) + "\n"
 
 
-def read_dump(data: bytes, file: str) -> tuple[list[RawRecord], list[dict]]:
-    """Parse a dump into raw records (in dependency order) and snapshot dicts; raises ImportFailed."""
+def read_dump(data: bytes, file: str) -> tuple[list[RawRecord], list[dict], list[Problem]]:
+    """Parse a dump into raw records (in dependency order), snapshots and record-level problems.
+
+    Raises ImportFailed when the file is not a dump at all.
+    """
     try:
         body = json.loads(data.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
@@ -46,9 +49,7 @@ def read_dump(data: bytes, file: str) -> tuple[list[RawRecord], list[dict]]:
             if record:
                 records.append(record)
     snapshots = _snapshots(body.get("snapshots", []), file, problems)
-    if problems:
-        raise ImportFailed(problems)
-    return records, snapshots
+    return records, snapshots, problems
 
 
 def _record(name: str, item, file: str, where: str, problems: list[Problem]) -> RawRecord | None:

@@ -13,8 +13,11 @@ MAX_BYTES = 200 * 1024 * 1024
 REFERENCE_FILES = ("countries.csv", "lawful_bases.csv")
 
 
-def read_records(path: Path) -> tuple[list[RawRecord], list[dict]]:
-    """Parse a file or a folder of CSV files into raw records in dependency order; raise ImportFailed."""
+def read_records(path: Path) -> tuple[list[RawRecord], list[dict], list[Problem]]:
+    """Parse a file or a folder of CSV files into raw records in dependency order, and the problems found.
+
+    Raises ImportFailed when a file cannot be read as a register file at all.
+    """
     if path.is_dir():
         files = sorted(p for p in path.iterdir() if p.suffix.lower() == ".csv")
         if not files:
@@ -23,22 +26,23 @@ def read_records(path: Path) -> tuple[list[RawRecord], list[dict]]:
         files = [path]
     else:
         raise ImportFailed([Problem(str(path), "-", "-", "no such file or folder")])
-    records, snapshots, problems = [], [], []
+    records, snapshots, problems, fatal = [], [], [], []
     for file in files:
         try:
-            new_records, new_snapshots = _read_file(file)
+            new_records, new_snapshots, new_problems = _read_file(file)
         except ImportFailed as failed:
-            problems += failed.problems
+            fatal += failed.problems
             continue
         records += new_records
         snapshots += new_snapshots
-    if problems:
-        raise ImportFailed(problems)
+        problems += new_problems
+    if fatal:
+        raise ImportFailed(fatal + problems)
     order = {e.name: i for i, e in enumerate(ENTITIES)}
-    return sorted(records, key=lambda r: order[r.entity]), snapshots
+    return sorted(records, key=lambda r: order[r.entity]), snapshots, problems
 
 
-def _read_file(file: Path) -> tuple[list[RawRecord], list[dict]]:
+def _read_file(file: Path) -> tuple[list[RawRecord], list[dict], list[Problem]]:
     size = file.stat().st_size
     if size > MAX_BYTES:
         raise ImportFailed([Problem(str(file), "-", "-", f"the file is {size // 2**20} MiB; the limit is "
@@ -50,21 +54,24 @@ def _read_file(file: Path) -> tuple[list[RawRecord], list[dict]]:
     if file.suffix.lower() in (".xlsx", ".xls", ".ods"):
         raise ImportFailed([Problem(file.name, "-", "-", "spreadsheet import is not available yet; "
                                                          "save the sheet as CSV UTF-8 in the register's CSV layout")])
-    _, records = read_csv(data, file.name)
-    return records, []
+    _, records, problems = read_csv(data, file.name)
+    return records, [], problems
 
 
 def import_path(path: Path, *, actor: str, dry_run: bool = False) -> ImportSummary:
     """Import a file or folder as one transaction: all of it, or nothing and every problem listed."""
-    records, snapshots = read_records(path)
-    return apply_records(records, actor=actor, dry_run=dry_run, snapshots=snapshots)
+    records, snapshots, problems = read_records(path)
+    return apply_records(records, actor=actor, dry_run=dry_run, snapshots=snapshots, problems=problems)
 
 
 def load_reference_data(*, actor: str) -> ImportSummary:
     """Countries and lawful bases shipped with ropa (editable defaults); re-running changes nothing edited."""
     records: list[RawRecord] = []
     for name in REFERENCE_FILES:
-        records += read_records(DATA_DIR / name)[0]
+        new_records, _, problems = read_records(DATA_DIR / name)
+        if problems:
+            raise ImportFailed(problems)
+        records += new_records
     return apply_records(records, actor=actor, only_create=True)
 
 

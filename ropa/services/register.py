@@ -40,13 +40,14 @@ class ImportSummary:
 
 def apply_records(records: list[RawRecord], *, actor: str, dry_run: bool = False,
                   snapshots: list[dict] = (), only_create: bool = False,
-                  expected_versions: dict[str, int] | None = None) -> ImportSummary:
+                  expected_versions: dict[str, int] | None = None,
+                  problems: list[Problem] | None = None) -> ImportSummary:
     """Create or update every record, all or nothing; raise ImportFailed naming each problem.
 
     expected_versions maps keys to the version an editor loaded: a row saved by someone else since is refused.
     """
     session = db.session
-    summary, problems, changes = ImportSummary(dry_run=dry_run), [], []
+    summary, problems, changes = ImportSummary(dry_run=dry_run), list(problems or []), []
     resolver = Resolver()
     by_entity: dict[str, list[RawRecord]] = {}
     for record in records:

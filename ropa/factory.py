@@ -1,0 +1,40 @@
+"""The application factory: the only place the app is wired together."""
+
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import Flask
+
+from ropa.config import PROJECT_ROOT, settings
+from ropa.extensions import csrf, db, login_manager, migrate
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """The application factory: the only place the app is wired together."""
+    app = Flask(__name__, instance_relative_config=True, template_folder=str(PROJECT_ROOT / "templates"))
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.from_mapping(settings(app.instance_path))
+    if test_config:
+        app.config.from_mapping(test_config)
+
+    from ropa import models  # noqa: F401  (registers the tables)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            sa.event.listen(db.engine, "connect", _sqlite_pragmas)
+
+    from ropa.views import register_blueprints
+    register_blueprints(app)
+    return app
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    # Foreign keys are off by default in SQLite; the register relies on them to refuse dangling references.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()

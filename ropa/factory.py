@@ -1,5 +1,6 @@
 """The application factory: the only place the app is wired together."""
 
+import os
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -11,7 +12,8 @@ from ropa.extensions import csrf, db, login_manager, migrate
 
 def create_app(test_config: dict | None = None) -> Flask:
     """The application factory: the only place the app is wired together."""
-    app = Flask(__name__, instance_relative_config=True, template_folder=str(PROJECT_ROOT / "templates"))
+    app = Flask("ropa", instance_relative_config=True, template_folder=str(PROJECT_ROOT / "templates"),
+                instance_path=os.environ.get("ROPA_INSTANCE_DIR") or str(PROJECT_ROOT / "instance"))
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.from_mapping(settings(app.instance_path))
     if test_config:

@@ -50,7 +50,7 @@ def templates(tmp_path_factory) -> dict[str, str]:
     made = {"sqlite": str(sqlite_path)}
     if PG_URL:
         _, name = _pg_admin(PG_URL)
-        template = f"{name}_tpl"
+        template = f"{name}_{os.getpid()}_tpl"
         _pg_execute(PG_URL, f'DROP DATABASE IF EXISTS "{template}"')
         _pg_execute(PG_URL, f'CREATE DATABASE "{template}"')
         _build_template(_pg_url(template))

@@ -1,0 +1,48 @@
+"""A real `ropa demo` server on a free port, for HTTP and browser tests."""
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def demo_server(instance_dir: Path):
+    """Run `ropa demo` in its own process; yield (base URL, the admin password it printed)."""
+    port = free_port()
+    env = os.environ | {"ROPA_INSTANCE_DIR": str(instance_dir), "PYTHONUNBUFFERED": "1"}
+    env.pop("ROPA_DATABASE_URL", None)
+    log = instance_dir / "demo.log"
+    instance_dir.mkdir(parents=True, exist_ok=True)
+    with open(log, "w") as out:
+        process = subprocess.Popen([sys.executable, "-m", "ropa", "demo", "--port", str(port)], cwd=ROOT, env=env,
+                                   stdout=out, stderr=subprocess.STDOUT)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(base + "/", timeout=2):
+                    break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"ropa demo did not start:\n{log.read_text()}") from None
+                time.sleep(0.3)
+        match = re.search(r"one-time password: (\S+)", log.read_text())
+        yield base, match.group(1) if match else None
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

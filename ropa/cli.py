@@ -11,6 +11,7 @@ import click
 from flask import current_app
 from flask.cli import FlaskGroup
 from flask_migrate import upgrade
+from werkzeug.serving import run_simple
 
 from ropa import create_app
 from ropa.enums import Role
@@ -156,14 +157,18 @@ def demo(host: str, port: int) -> None:
     path.unlink(missing_ok=True)
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"})
     with app.app_context():
-        for line in init_database(seed=True):
+        try:
+            lines = init_database(seed=True)
+        except ImportFailed as failed:
+            _fail("the seed register did not load:\n" + "\n".join(str(p) for p in failed.problems))
+        for line in lines:
             click.echo(f"  {line}")
         password = generate_password()
         create_user("admin@ropa.local", Role.ADMIN, password, actor=_actor(), name="Demo administrator")
     click.echo(f"Demo register: {path}")
     click.echo(f"Sign in as admin@ropa.local with the one-time password: {password}")
     click.echo(f"Serving on http://{host}:{port}/ (Ctrl+C to stop)")
-    app.run(host=host, port=port, debug=False, use_reloader=False)
+    run_simple(host, port, app, threaded=True)
 
 
 def main() -> None:

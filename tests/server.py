@@ -6,6 +6,9 @@ import socket
 import subprocess
 import sys
 import time
+import http.cookiejar
+import urllib.error
+import urllib.parse
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
@@ -35,8 +38,10 @@ def demo_server(instance_dir: Path):
         deadline = time.monotonic() + 60
         while True:
             try:
-                with urllib.request.urlopen(base + "/", timeout=2):
+                with urllib.request.urlopen(base + "/login", timeout=2):
                     break
+            except urllib.error.HTTPError:
+                break  # it answered: the server is up
             except OSError:
                 if process.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(f"ropa demo did not start:\n{log.read_text()}") from None
@@ -46,3 +51,15 @@ def demo_server(instance_dir: Path):
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def sign_in(base: str, email: str, password: str) -> urllib.request.OpenerDirector:
+    """An HTTP client holding a signed-in session, made through the real sign-in form (with its CSRF token)."""
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+    with opener.open(base + "/login") as response:
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', response.read().decode()).group(1)
+    body = urllib.parse.urlencode({"csrf_token": token, "email": email, "password": password}).encode()
+    with opener.open(base + "/login", data=body) as response:
+        if "/login" in response.url:
+            raise AssertionError("sign-in failed")
+    return opener

@@ -36,10 +36,18 @@ def write_csv(entity: Entity, rows: Iterable[dict], out: io.TextIOBase) -> int:
     return count
 
 
-def identify(header: list[str]) -> Entity | None:
-    """The entity whose CSV has these columns (all of its key columns, nothing unknown)."""
+#: File names (without .csv) that name an entity other than by its own name.
+FILE_ALIASES = {"seed": "activities", "register": "activities", "sharing": "disclosures"}
+
+
+def identify(header: list[str], file: str = "") -> Entity | None:
+    """The entity whose CSV has these columns (its key columns, nothing unknown); the file name breaks a tie."""
     names = set(header)
     matches = [e for e in ENTITIES if set(e.key) <= names and names <= set(csv_columns(e))]
+    if len(matches) > 1:
+        stem = file.rsplit("/", 1)[-1].removesuffix(".csv").lower()
+        matches = ([e for e in matches if e.name == FILE_ALIASES.get(stem, stem)]
+                   or [e for e in matches if names == set(csv_columns(e))])
     return matches[0] if len(matches) == 1 else None
 
 
@@ -66,7 +74,7 @@ def read_csv(data: bytes, file: str) -> tuple[Entity, list[RawRecord], list[Prob
         header = [h.strip() for h in next(reader)]
     except (csv.Error, StopIteration) as exc:
         raise ImportFailed([Problem(file, 1, "-", f"cannot read the header row: {exc}")]) from None
-    entity = identify(header)
+    entity = identify(header, file)
     if entity is None:
         raise ImportFailed([_header_problem(file, header)])
     problems: list[Problem] = []

@@ -2,12 +2,14 @@
 
 from flask import Blueprint, render_template, request
 
+from ropa.auth import role_required
 from ropa.services.queries import activity_page, register_counts
 
 bp = Blueprint("activities", __name__)
 
 
 @bp.get("/")
+@role_required()
 def index():
     """The register: one line per processing activity."""
     page = activity_page(after=request.args.get("after", ""), size=50)

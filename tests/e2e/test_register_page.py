@@ -1,4 +1,4 @@
-"""A person opens the register in a browser and sees the seed activities."""
+"""A person signs in and sees the seed register in a browser."""
 
 import pytest
 
@@ -7,14 +7,21 @@ from tests.server import demo_server
 pytestmark = pytest.mark.browser
 
 
-def test_the_register_page_lists_the_seed_activities(page, artifacts, tmp_path):
-    with demo_server(tmp_path / "instance") as (base, _password):
+def test_sign_in_and_see_the_seed_activities(page, artifacts, tmp_path):
+    with demo_server(tmp_path / "instance") as (base, password):
         page.goto(base + "/")
-        assert page.title().startswith("Processing activities")
+        assert "/login" in page.url
+        page.get_by_label("Email address").fill("admin@ropa.local")
+        page.get_by_label("Password").fill("wrong password")
+        page.get_by_role("button", name="Sign in").click()
+        assert page.get_by_role("alert").is_visible()
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Sign in").click()
         assert page.get_by_role("heading", name="Processing activities").is_visible()
-        rows = page.locator("table tbody tr")
-        assert rows.count() >= 25
+        assert page.locator("table tbody tr").count() >= 25
         assert page.get_by_role("cell", name="PA-001", exact=True).is_visible()
         page.keyboard.press("Tab")  # the skip link is the first thing a keyboard user reaches
         assert page.evaluate("document.activeElement.textContent") == "Skip to main content"
         page.screenshot(path=str(artifacts / "register.png"), full_page=True)
+        page.get_by_role("button", name="Sign out").click()
+        assert "/login" in page.url

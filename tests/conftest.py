@@ -7,6 +7,8 @@ its own copy (a copied SQLite file, or a PostgreSQL database created from the te
 import itertools
 import os
 import shutil
+from contextlib import contextmanager
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -81,6 +83,33 @@ def database_url(request, templates, tmp_path) -> str:
         path = tmp_path / "ropa.db"
         shutil.copyfile(templates["sqlite"], path)
         yield f"sqlite:///{path}"
+
+
+@pytest.fixture
+def make_empty_register(templates, database_url, tmp_path):
+    """A factory of second, empty registers on the same backend, each with its own app context."""
+    @contextmanager
+    def make():
+        n = next(_counter)
+        if database_url.startswith("sqlite"):
+            path = tmp_path / f"empty{n}.db"
+            shutil.copyfile(templates["sqlite"], path)
+            url, drop = f"sqlite:///{path}", None
+        else:
+            drop = f"{templates['postgresql'][:-4]}_e{n}"
+            _pg_execute(PG_URL, f'CREATE DATABASE "{drop}" TEMPLATE "{templates["postgresql"]}"')
+            url = _pg_url(drop)
+        other = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True})
+        try:
+            with other.app_context():
+                yield other
+                db.session.remove()
+                db.engine.dispose()
+        finally:
+            if drop:
+                _pg_execute(PG_URL, f'DROP DATABASE IF EXISTS "{drop}" WITH (FORCE)')
+
+    return make
 
 
 @pytest.fixture

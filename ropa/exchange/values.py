@@ -12,6 +12,12 @@ _FALSE = {"no", "n", "false", "0"}
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
 
 
+def sort_key(text: str) -> tuple:
+    """Natural, case-insensitive order (PA-2 before PA-10, Sch1 para 2 before para 10), ties broken exactly."""
+    parts = re.split(r"(\d+)", text.casefold())
+    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts), text
+
+
 class BadValue(ValueError):
     """A value that does not fit its field; the message says what was expected."""
 

@@ -6,6 +6,7 @@ from enum import StrEnum
 from sqlalchemy.orm import selectinload
 
 from ropa.exchange.schema import BY_NAME, DATE, REF, REFS, Entity
+from ropa.exchange.values import sort_key
 from ropa.models import (
     Country, DataCategory, Disclosure, LawfulBasis, LegalHold, Organisation, ProcessingActivity, ProcessorEngagement,
     Recipient, RetentionRule, Service, SubjectCategory, System, Transfer,
@@ -38,13 +39,13 @@ def get_value(entity: Entity, obj, name: str, display: bool = False):
     """One field of a row in dump form."""
     field = entity.field(name)
     if entity.name == "activities" and name == "recipients":
-        return sorted((d.recipient.name for d in obj.disclosures), key=_sort_key)
+        return sorted((d.recipient.name for d in obj.disclosures), key=sort_key)
     value = getattr(obj, name)
     if field.kind == REF:
         return None if value is None else (display_of if display else _key)(field.target, value)
     if field.kind == REFS:
         show = display_of if display else _key
-        return sorted((show(field.target, v) for v in value), key=_sort_key)
+        return sorted((show(field.target, v) for v in value), key=sort_key)
     if isinstance(value, StrEnum):
         return value.value
     if isinstance(value, date):
@@ -79,7 +80,9 @@ def _set_recipients(activity: ProcessingActivity, recipients: list[Recipient]) -
     present = {d.recipient.name for d in activity.disclosures}
     for name, recipient in wanted.items():
         if name not in present:
-            activity.disclosures.append(Disclosure(recipient=recipient))
+            disclosure = Disclosure(recipient=recipient)
+            disclosure.created_in_import = True  # so the import counts its details as created, not updated
+            activity.disclosures.append(disclosure)
 
 
 def load_options(entity: Entity) -> list:
@@ -99,7 +102,3 @@ def load_options(entity: Entity) -> list:
 
 def _key(entity_name: str, obj) -> str:
     return key_of(BY_NAME[entity_name], obj)
-
-
-def _sort_key(text: str) -> tuple[str, str]:
-    return text.casefold(), text

@@ -9,6 +9,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ropa.exchange.problems import ImportFailed, Problem, RawRecord
 from ropa.exchange.schema import BASIS_COLUMNS, BY_NAME, ENTITIES, REF, REFS, Entity
+from ropa.exchange.values import sort_key
 from ropa.extensions import db
 from ropa.models import Snapshot
 from ropa.services import audit
@@ -138,7 +139,7 @@ def _apply(entity: Entity, record: RawRecord, resolver: Resolver, seen: dict, ch
         return
     for name in diff:
         set_value(entity, obj, name, resolved[name])
-    summary.updated[entity.name] += 1
+    (summary.created if getattr(obj, "created_in_import", False) else summary.updated)[entity.name] += 1
     changes.append(audit.Change(actor, "update", entity.label, key, diff))
 
 
@@ -160,7 +161,7 @@ def _resolve(f, value, record: RawRecord, resolver: Resolver, problems: list) ->
                 problems.append(record.problem(f.name, _unknown(f.target, text), text))
             else:
                 rows[key_of(BY_NAME[f.target], row)] = row
-        keys = sorted(rows, key=lambda k: (k.casefold(), k))
+        keys = sorted(rows, key=sort_key)
         return [rows[k] for k in keys], keys
     return value, value
 
@@ -231,7 +232,7 @@ def dump_records(entity: Entity, display: bool = False) -> list[dict]:
     model = MODELS[entity.name]
     rows = db.session.scalars(sa.select(model).options(*load_options(entity))).all()
     records = sorted(((key_of(entity, r), record_of(entity, r, display)) for r in rows),
-                     key=lambda kr: (kr[0].casefold(), kr[0]))
+                     key=lambda kr: sort_key(kr[0]))
     return [record for _, record in records]
 
 

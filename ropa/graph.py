@@ -1,0 +1,342 @@
+"""The register as a graph: who processes what about whom, where it is held and where in the world it goes.
+
+Pure: plain records in (the dump form of ``ropa.services.register.dump_register`` — a dict of entity name to list
+of dicts), a networkx ``MultiDiGraph`` out. No Flask and no database session, so the graph, its queries and the
+checks run the same on a live register, a snapshot or a JSON file.
+
+Node ids are ``kind:key`` — ``org:``, ``service:``, ``activity:``, ``subject:``, ``category:``, ``recipient:``,
+``system:``, ``country:``. A destination the register names only in words (the seed's "outside the UK and EEA")
+becomes an ``unknown-country:`` node, so it is never mistaken for an adequate one.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import networkx as nx
+
+RESTRICTED = {"third_country", "adequate_partial", "unknown"}
+ADEQUATE = {"uk", "eea", "adequate"}
+SPECIAL_KINDS = {"special", "criminal"}
+
+
+def node(kind: str, key: str) -> str:
+    return f"{kind}:{key}"
+
+
+def build_graph(register: dict[str, list[dict]]) -> nx.MultiDiGraph:
+    """Build the graph of a register given in dump form."""
+    g = nx.MultiDiGraph()
+    countries = {c["code"]: c for c in register.get("countries", [])}
+    us = next((o["name"] for o in register.get("organisations", []) if o.get("is_self")), None)
+    g.graph["us"] = node("org", us) if us else None
+
+    def country(code: str | None) -> str | None:
+        if not code:
+            return None
+        info = countries.get(code, {})
+        g.add_node(node("country", code), kind="country", label=info.get("name", code), code=code,
+                   transfer_status=info.get("transfer_status", "third_country"),
+                   adequacy_scope=info.get("adequacy_scope", ""))
+        return node("country", code)
+
+    def unknown_country(words: str) -> str:
+        key = node("unknown-country", words or "not stated")
+        g.add_node(key, kind="country", label=words or "Destination not stated", code="",
+                   transfer_status="unknown", adequacy_scope="")
+        return key
+
+    for o in register.get("organisations", []):
+        g.add_node(node("org", o["name"]), kind="organisation", label=o["name"], org_kind=o.get("kind"),
+                   is_self=bool(o.get("is_self")), is_public_authority=o.get("is_public_authority"),
+                   dspt_status=o.get("dspt_status") or "unknown", country=o.get("country"))
+        if where := country(o.get("country")):
+            g.add_edge(node("org", o["name"]), where, kind="located_in", basis="registered")
+    for c in register.get("data_categories", []):
+        g.add_node(node("category", c["name"]), kind="category", label=c["name"], data_kind=c.get("kind") or "personal")
+    for s in register.get("subject_categories", []):
+        g.add_node(node("subject", s["name"]), kind="subject", label=s["name"])
+    for s in register.get("services", []):
+        g.add_node(node("service", s["name"]), kind="service", label=s["name"])
+        if s.get("provider"):
+            g.add_edge(node("service", s["name"]), node("org", s["provider"]), kind="provided_by")
+        for partner in s.get("partners", []):
+            g.add_edge(node("org", partner), node("service", s["name"]), kind="partner_in")
+    for s in register.get("systems", []):
+        g.add_node(node("system", s["name"]), kind="system", label=s["name"], hosting_country=s.get("hosting_country"),
+                   location=s.get("location", ""))
+        if s.get("supplier"):
+            g.add_edge(node("system", s["name"]), node("org", s["supplier"]), kind="supplied_by")
+        if where := country(s.get("hosting_country")):
+            g.add_edge(node("system", s["name"]), where, kind="located_in", basis="hosting")
+    for h in register.get("legal_holds", []):
+        g.add_node(node("hold", h["name"]), kind="legal_hold", label=h["name"])
+        if h.get("imposed_by"):
+            g.add_edge(node("org", h["imposed_by"]), node("hold", h["name"]), kind="imposes")
+    for r in register.get("recipients", []):
+        g.add_node(node("recipient", r["name"]), kind="recipient", label=r["name"], recipient_kind=r.get("kind"))
+        if r.get("organisation"):
+            g.add_edge(node("recipient", r["name"]), node("org", r["organisation"]), kind="is_organisation")
+    for e in register.get("engagements", []):
+        processor = node("org", e["processor"])
+        for sub in e.get("sub_processors", []):
+            g.add_edge(processor, node("org", sub), kind="engages", engagement=e["reference"])
+        for code in e.get("countries", []):
+            g.add_edge(processor, country(code), kind="located_in", basis="processing", engagement=e["reference"])
+        if not e.get("countries") and e.get("processing_location"):
+            g.add_edge(processor, unknown_country(e["processing_location"]), kind="located_in", basis="processing",
+                       engagement=e["reference"])
+        for service in e.get("services", []):
+            g.add_edge(processor, node("service", service), kind="contracted_for", engagement=e["reference"])
+    _add_activities(g, register, us, country, unknown_country)
+    return g
+
+
+def _add_activities(g: nx.MultiDiGraph, register: dict, us: str | None, country, unknown_country) -> None:
+    kinds = {c["name"]: c.get("kind") or "personal" for c in register.get("data_categories", [])}
+    disclosures = {(d["activity"], d["recipient"]): d for d in register.get("disclosures", [])}
+    for a in register.get("activities", []):
+        key = node("activity", a["reference"])
+        special = any(kinds.get(c) in SPECIAL_KINDS for c in a.get("data_categories", []))
+        g.add_node(key, kind="activity", label=a["name"], reference=a["reference"], our_role=a.get("our_role"),
+                   status=a.get("status"), special=special, service=a.get("service"))
+        if a.get("service"):
+            g.add_edge(key, node("service", a["service"]), kind="part_of")
+        role = a.get("our_role") or "controller"
+        if us and role in ("controller", "joint_controller"):
+            g.add_edge(node("org", us), key, kind="controls")
+        if us and role == "processor":
+            g.add_edge(node("org", us), key, kind="processes_for", controller=a.get("controller"))
+        if a.get("controller"):
+            g.add_edge(node("org", a["controller"]), key, kind="controls")
+        for joint in a.get("joint_controllers", []):
+            g.add_edge(node("org", joint), key, kind="joint_controls")
+        for subject in a.get("data_subjects", []):
+            g.add_edge(node("subject", subject), key, kind="about")
+        for category in a.get("data_categories", []):
+            g.add_edge(key, node("category", category), kind="uses")
+        for recipient in a.get("recipients", []):
+            d = disclosures.get((a["reference"], recipient), {})
+            g.add_edge(key, node("recipient", recipient), kind="discloses_to",
+                       legal_gateway=d.get("legal_gateway", ""), agreement=d.get("agreement_reference", ""))
+        for system in a.get("systems", []):
+            g.add_edge(key, node("system", system), kind="stored_in")
+        for processor in a.get("processors", []):
+            g.add_edge(node("org", processor), key, kind="processes_for")
+    for t in register.get("transfers", []):
+        where = country(t.get("country")) or unknown_country(t.get("destination", ""))
+        g.add_edge(node("activity", t["activity"]), where, kind="transfers_to", reference=t["reference"],
+                   mechanism=t.get("mechanism") or "none_recorded", tra_date=t.get("tra_date"),
+                   tra_outcome=t.get("tra_outcome", ""), certification=t.get("certification", ""),
+                   via_organisation=t.get("organisation"), via_system=t.get("system"))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Named queries
+
+
+@dataclass(frozen=True)
+class Route:
+    """One way personal data of an activity reaches a country outside the UK."""
+
+    activity: str  # reference
+    activity_name: str
+    categories: tuple[str, ...]
+    special_categories: tuple[str, ...]
+    via: tuple[str, ...]  # organisation or system names, nearest first
+    destination: str  # node id
+    destination_label: str
+    transfer_status: str
+    mechanism: str  # "none_recorded" when no transfer record covers the route
+    tra_date: str | None
+    transfer: str | None  # transfer reference, when recorded
+    kind: str  # "recorded" | "processor" | "sub-processor" | "system"
+
+
+def _out(g: nx.MultiDiGraph, n: str, kind: str) -> Iterable[tuple[str, dict]]:
+    for _, target, data in g.out_edges(n, data=True):
+        if data["kind"] == kind:
+            yield target, data
+
+
+def _in(g: nx.MultiDiGraph, n: str, kind: str) -> Iterable[tuple[str, dict]]:
+    for source, _, data in g.in_edges(n, data=True):
+        if data["kind"] == kind:
+            yield source, data
+
+
+def _categories(g: nx.MultiDiGraph, activity: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    cats = sorted(g.nodes[c]["label"] for c, _ in _out(g, activity, "uses"))
+    special = tuple(c for c in cats if g.nodes[node("category", c)].get("data_kind") in SPECIAL_KINDS)
+    return tuple(cats), special
+
+
+def transfers_out_of_uk(g: nx.MultiDiGraph) -> list[Route]:
+    """Every route by which personal data reaches a country outside the UK: recorded transfers, and the processing or
+    access locations of processors, their sub-processors (however deep) and systems, with the mechanism if recorded."""
+    routes: list[Route] = []
+    reach = sub_processor_index(g)
+    for activity, attrs in g.nodes(data=True):
+        if attrs.get("kind") != "activity":
+            continue
+        categories, special = _categories(g, activity)
+        recorded, covered = {}, set()
+        for target, data in _out(g, activity, "transfers_to"):
+            recorded[target] = data
+            covered |= {(data.get("via_organisation"), target), (data.get("via_system"), target)}
+            if g.nodes[target]["transfer_status"] == "unknown":  # covers whatever unnamed place that party uses
+                covered |= {(data.get("via_organisation"), None), (data.get("via_system"), None)}
+            if g.nodes[target]["transfer_status"] != "uk":
+                routes.append(_route(g, activity, categories, special, target, data, "recorded",
+                                     tuple(x for x in (data.get("via_organisation"), data.get("via_system")) if x)))
+        for processor, _ in _in(g, activity, "processes_for"):
+            if g.nodes[processor].get("is_self"):
+                continue
+            for org, kind in [(processor, "processor")] + [(s, "sub-processor") for s in sorted(reach[processor])]:
+                via = (g.nodes[processor]["label"],) + ((g.nodes[org]["label"],) if org != processor else ())
+                for target, _ in _locations(g, org):
+                    if not _covered(g, covered, g.nodes[org]["label"], target):
+                        routes.append(_route(g, activity, categories, special, target, {}, kind, via))
+        for system, _ in _out(g, activity, "stored_in"):
+            for target, _ in _out(g, system, "located_in"):
+                if not _covered(g, covered, g.nodes[system]["label"], target):
+                    routes.append(_route(g, activity, categories, special, target, {}, "system",
+                                         (g.nodes[system]["label"],)))
+    return sorted(set(routes), key=lambda r: (r.activity, r.destination, r.via))
+
+
+def _covered(g: nx.MultiDiGraph, covered: set, party: str, target: str) -> bool:
+    """A UK location, or one a recorded transfer through the same party already accounts for."""
+    status = g.nodes[target]["transfer_status"]
+    return (status == "uk" or (party, target) in covered
+            or (status == "unknown" and any(p == party for p, _ in covered)) or (party, None) in covered)
+
+
+def _locations(g: nx.MultiDiGraph, org: str) -> Iterable[tuple[str, dict]]:
+    """Where an organisation processes (engagement countries), else where it is registered."""
+    processing = [(t, d) for t, d in _out(g, org, "located_in") if d.get("basis") == "processing"]
+    return processing or list(_out(g, org, "located_in"))
+
+
+def _route(g, activity, categories, special, target, data, kind, via) -> Route:
+    return Route(activity=g.nodes[activity]["reference"], activity_name=g.nodes[activity]["label"],
+                 categories=categories, special_categories=special, via=via, destination=target,
+                 destination_label=g.nodes[target]["label"], transfer_status=g.nodes[target]["transfer_status"],
+                 mechanism=data.get("mechanism", "none_recorded"), tra_date=data.get("tra_date"),
+                 transfer=data.get("reference"), kind=kind)
+
+
+def sub_processor_index(g: nx.MultiDiGraph) -> dict[str, frozenset[str]]:
+    """For every organisation, all organisations engaged below it — computed once over the condensation of the
+    engagement graph, so cycles cost nothing extra and no organisation is walked twice."""
+    engages = nx.DiGraph()
+    engages.add_nodes_from(n for n, a in g.nodes(data=True) if a.get("kind") == "organisation")
+    engages.add_edges_from((u, v) for u, v, d in g.edges(data=True) if d["kind"] == "engages")
+    dag = nx.condensation(engages)
+    members = dag.graph["mapping"]
+    below: dict[int, frozenset[str]] = {}
+    for component in reversed(list(nx.topological_sort(dag))):
+        inside = dag.nodes[component]["members"]
+        reached = set(inside) if len(inside) > 1 else set()
+        for child in dag.successors(component):
+            reached |= dag.nodes[child]["members"] | below[child]
+        below[component] = frozenset(reached)
+    return {org: below[members[org]] - {org} for org in engages}
+
+
+def special_category_abroad(g: nx.MultiDiGraph) -> list[Route]:
+    """The routes out of the UK that carry special category or criminal offence data."""
+    return [r for r in transfers_out_of_uk(g) if r.special_categories]
+
+
+@dataclass
+class Impact:
+    organisation: str
+    activities: list[str]  # references
+    services: list[str]
+    data_subjects: list[str]
+    data_categories: list[str]
+    special_categories: list[str]
+    downstream: list[str]  # organisations engaged below it
+    roles: dict[str, list[str]]  # activity reference -> how the organisation is involved
+
+
+def impact_of(g: nx.MultiDiGraph, organisation: str) -> Impact:
+    """Everything that depends on one organisation — what a DPO needs the day a supplier reports a breach or a
+    contract ends: the activities it controls, processes (directly or as a sub-processor), supplies systems for or
+    receives data from, their services, data subjects and data categories, and the organisations below it."""
+    org = node("org", organisation)
+    if org not in g:
+        raise KeyError(f"no organisation named {organisation!r}")
+    index = sub_processor_index(g)
+    above = {o for o, below in index.items() if org in below}  # processors that engaged it, however far up
+    roles: dict[str, set[str]] = {}
+
+    def involve(activity: str, how: str) -> None:
+        roles.setdefault(activity, set()).add(how)
+
+    for source in {org} | above:
+        how = "processor" if source == org else f"sub-processor of {g.nodes[source]['label']}"
+        for _, target, data in g.out_edges(source, data=True):
+            if data["kind"] in ("controls", "joint_controls", "processes_for") and g.nodes[target]["kind"] == "activity":
+                involve(target, {"controls": "controller", "joint_controls": "joint controller"}.get(data["kind"], how))
+    for system, _ in _in(g, org, "supplied_by"):
+        for activity, _ in _in(g, system, "stored_in"):
+            involve(activity, f"supplier of {g.nodes[system]['label']}")
+    for recipient, _ in _in(g, org, "is_organisation"):
+        for activity, _ in _in(g, recipient, "discloses_to"):
+            involve(activity, "recipient")
+    activities = sorted(roles, key=lambda a: g.nodes[a]["reference"])
+    subjects, categories = set(), set()
+    for a in activities:
+        subjects |= {g.nodes[s]["label"] for s, _ in _in(g, a, "about")}
+        categories |= {g.nodes[c]["label"] for c, _ in _out(g, a, "uses")}
+    special = {c for c in categories if g.nodes[node("category", c)].get("data_kind") in SPECIAL_KINDS}
+    services = {g.nodes[s]["label"] for a in activities for s, _ in _out(g, a, "part_of")}
+    services |= {g.nodes[s]["label"] for s, _ in _in(g, org, "partner_in")}
+    services |= {g.nodes[s]["label"] for s, _ in _in(g, org, "provided_by")}
+    services |= {g.nodes[s]["label"] for s, _ in _out(g, org, "contracted_for")}
+    return Impact(organisation, [g.nodes[a]["reference"] for a in activities], sorted(services), sorted(subjects),
+                  sorted(categories), sorted(special), sorted(g.nodes[o]["label"] for o in index.get(org, ())),
+                  {g.nodes[a]["reference"]: sorted(h) for a, h in roles.items()})
+
+
+@dataclass(frozen=True)
+class RoleConflict:
+    activity: str
+    problem: str
+    organisation: str | None = None
+
+
+def role_conflicts(g: nx.MultiDiGraph) -> list[RoleConflict]:
+    """Activities with no controller, activities where we are processor but no controller is named, and
+    organisations recorded as both controller and processor of the same activity."""
+    found = []
+    us = g.graph.get("us")
+    for activity, attrs in g.nodes(data=True):
+        if attrs.get("kind") != "activity":
+            continue
+        controllers = {s for s, _ in _in(g, activity, "controls")} | {s for s, _ in _in(g, activity, "joint_controls")}
+        processors = {s for s, _ in _in(g, activity, "processes_for")}
+        ref = attrs["reference"]
+        if attrs.get("our_role") == "processor" and not (controllers - {us}):
+            found.append(RoleConflict(ref, "we are processor but no controller is named"))
+        elif not controllers:
+            found.append(RoleConflict(ref, "no controller"))
+        for org in sorted(controllers & processors):
+            found.append(RoleConflict(ref, "both controller and processor", g.nodes[org]["label"]))
+    return sorted(found, key=lambda c: (c.activity, c.problem))
+
+
+def orphans(g: nx.MultiDiGraph) -> list[str]:
+    """Organisations, systems and recipients nothing refers to (node ids)."""
+    us = g.graph.get("us")
+    lonely = []
+    for n, attrs in g.nodes(data=True):
+        if attrs.get("kind") not in ("organisation", "system", "recipient") or n == us:
+            continue
+        referrers = [s for s, _, d in g.in_edges(n, data=True) if d["kind"] != "located_in"]
+        referred = [t for _, t, d in g.out_edges(n, data=True)
+                    if d["kind"] not in ("located_in", "supplied_by", "is_organisation", "contracted_for")]
+        if not referrers and not referred:
+            lonely.append(n)
+    return sorted(lonely)

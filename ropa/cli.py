@@ -17,6 +17,8 @@ from ropa import create_app
 from ropa.enums import Role
 from ropa.exchange.problems import ImportFailed
 
+EXPORT_FORMATS = ["csv", "json", "graphml", "graph-json", "svg"]
+
 
 def _actor() -> str:
     return f"cli:{getpass.getuser()}"
@@ -78,21 +80,54 @@ def import_command(path: Path, dry_run: bool) -> None:
 
 @cli.command("export")
 @click.argument("path", type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="json", show_default=True,
-              help="csv: the activity register (a folder PATH gets one CSV per entity); json: lossless dump.")
-def export_command(path: Path, fmt: str) -> None:
+@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="json", show_default=True,
+              help="csv: the activity register (a folder PATH gets one CSV per entity); json: lossless dump; "
+                   "graphml / graph-json: the data-flow graph; svg: its picture.")
+@click.option("--service", help="svg: draw only this service.")
+@click.option("--organisation", help="svg: draw only what depends on this organisation.")
+@click.option("--transfers", is_flag=True, help="svg: draw only the routes out of the UK.")
+def export_command(path: Path, fmt: str, service: str | None, organisation: str | None, transfers: bool) -> None:
     """Write the register to PATH ('-' for standard output)."""
     from ropa.services import exports
 
-    if str(path) == "-":
-        click.echo(exports.json_dump() if fmt == "json" else exports.activity_csv(), nl=False)
-        return
     try:
-        written = exports.export_path(path, fmt)
+        if str(path) == "-":
+            content = exports.render(fmt, service=service, organisation=organisation, transfers=transfers)
+            click.echo(content.decode() if isinstance(content, bytes) else content, nl=False)
+            return
+        written = exports.export_path(path, fmt, service=service, organisation=organisation, transfers=transfers)
+    except (KeyError, ValueError) as exc:
+        _fail(str(exc.args[0]) if exc.args else str(exc))
     except OSError as exc:
         _fail(f"cannot write {path}: {exc.strerror}")
     for file in written:
         click.echo(f"Wrote {file}")
+
+
+@cli.command("check")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--severity", type=click.Choice(["error", "warning", "info"]), default="info", show_default=True,
+              help="Show findings of this severity and worse.")
+def check_command(fmt: str, severity: str) -> None:
+    """Run the compliance checks. Exit 1 if any error-level finding exists, else 0 (for scheduled checks)."""
+    import json
+
+    from ropa.checks import RANK, Severity
+    from ropa.services.analysis import findings, severity_counts
+
+    counts, found = findings()
+    shown = [f for f in found if RANK[Severity(f.severity)] <= RANK[Severity(severity)]]
+    if fmt == "json":
+        click.echo(json.dumps({"register": counts, "summary": severity_counts(found),
+                               "findings": [f.as_dict() for f in shown]}, ensure_ascii=False, indent=1))
+    else:
+        for f in shown:
+            click.echo(f"{f.severity.upper():8}{f.rule}  {f.entity_type} {f.entity_ref}: {f.message}")
+            click.echo(f"{'':8}Fix: {f.fix}")
+        totals = severity_counts(found)
+        click.echo(f"{totals['error']} error(s), {totals['warning']} warning(s), {totals['info']} note(s) "
+                   f"across {counts['activities']} activities.")
+    sys.exit(1 if any(f.severity == "error" for f in found) else 0)
 
 
 @cli.command("create-user")

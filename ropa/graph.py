@@ -142,6 +142,7 @@ class Route:
     activity_name: str
     categories: tuple[str, ...]
     special_categories: tuple[str, ...]
+    subjects: tuple[str, ...]
     via: tuple[str, ...]  # organisation or system names, nearest first
     destination: str  # node id
     destination_label: str
@@ -218,8 +219,9 @@ def _locations(g: nx.MultiDiGraph, org: str) -> Iterable[tuple[str, dict]]:
 
 
 def _route(g, activity, categories, special, target, data, kind, via) -> Route:
+    subjects = tuple(sorted(g.nodes[s]["label"] for s, _ in _in(g, activity, "about")))
     return Route(activity=g.nodes[activity]["reference"], activity_name=g.nodes[activity]["label"],
-                 categories=categories, special_categories=special, via=via, destination=target,
+                 categories=categories, special_categories=special, subjects=subjects, via=via, destination=target,
                  destination_label=g.nodes[target]["label"], transfer_status=g.nodes[target]["transfer_status"],
                  mechanism=data.get("mechanism", "none_recorded"), tra_date=data.get("tra_date"),
                  transfer=data.get("reference"), kind=kind)

@@ -8,7 +8,6 @@ from ropa.exchange.jsonio import dump_text
 from ropa.exchange.schema import BY_NAME, ENTITIES
 from ropa.services.register import activity_csv_rows, dump_records, dump_register
 
-FORMATS = ("csv", "json")
 
 
 def activity_csv() -> str:
@@ -32,22 +31,50 @@ def json_dump() -> str:
     return dump_text(dump_register())
 
 
-def export_path(path: Path, fmt: str) -> list[Path]:
-    """Write an export to a file (or, for CSV and a folder, one file per entity); return what was written."""
+def render(fmt: str, **picture) -> str | bytes:
+    """One export as text or bytes: csv (activity register), json, graphml, graph-json, svg (picture filters)."""
     if fmt == "json":
-        return [_write(path, json_dump())]
-    if fmt == "csv" and path.is_dir():
-        return [_write(path / f"{e.name}.csv", entity_csv(e.name)) for e in ENTITIES]
+        return json_dump()
     if fmt == "csv":
-        return [_write(path, activity_csv())]
+        return activity_csv()
+    from ropa.graph_formats import graphml, node_link_json
+    from ropa.services.analysis import load_graph
+
+    _, graph = load_graph()
+    if fmt == "graphml":
+        return graphml(graph)
+    if fmt == "graph-json":
+        return node_link_json(graph)
+    if fmt == "svg":
+        return _picture(graph, **picture)
     raise ValueError(f"unknown export format {fmt!r}")
 
 
-def _write(path: Path, text: str) -> Path:
+def _picture(graph, service: str | None = None, organisation: str | None = None, transfers: bool = False) -> str:
+    from ropa.picture import render_svg, subgraph_for
+
+    title = service or (f"What depends on {organisation}" if organisation else "") or \
+        ("Routes out of the UK" if transfers else "The register")
+    if service or organisation or transfers:
+        graph = subgraph_for(graph, service=service, organisation=organisation, transfers_only=transfers)
+    return render_svg(graph, title=title)
+
+
+def export_path(path: Path, fmt: str, **picture) -> list[Path]:
+    """Write an export to a file (or, for CSV and a folder, one file per entity); return what was written."""
+    if fmt == "csv" and path.is_dir():
+        return [_write(path / f"{e.name}.csv", entity_csv(e.name)) for e in ENTITIES]
+    return [_write(path, render(fmt, **picture))]
+
+
+def _write(path: Path, content: str | bytes) -> Path:
     # Written next to the target then renamed, so a failed export never leaves half a file behind.
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(path.name + ".part")
-    with open(temporary, "w", encoding="utf-8", newline="") as handle:
-        handle.write(text)
+    if isinstance(content, bytes):
+        temporary.write_bytes(content)
+    else:
+        with open(temporary, "w", encoding="utf-8", newline="") as handle:
+            handle.write(content)
     temporary.replace(path)
     return path

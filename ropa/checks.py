@@ -63,6 +63,8 @@ class Context:
         self.organisations = {o["name"]: o for o in r.get("organisations", [])}
         self.us = next((o for o in r.get("organisations", []) if o.get("is_self")), None)
         self.routes = transfers_out_of_uk(self.graph)
+        self.restricted_activities = {r.activity for r in self.routes
+                                      if r.transfer_status in ("third_country", "unknown")}
 
     def kinds_of(self, activity: dict) -> set[str]:
         return {self.data_kinds.get(c, "personal") for c in activity.get("data_categories", [])}

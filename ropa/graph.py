@@ -153,16 +153,28 @@ class Route:
     kind: str  # "recorded" | "processor" | "sub-processor" | "system"
 
 
-def _out(g: nx.MultiDiGraph, n: str, kind: str) -> Iterable[tuple[str, dict]]:
-    for _, target, data in g.out_edges(n, data=True):
-        if data["kind"] == kind:
-            yield target, data
+def _index(g: nx.MultiDiGraph) -> tuple[dict, dict]:
+    """Edges by (node, kind), both ways, built once per graph: networkx's edge views cost several times more per
+    lookup, which matters at 10k+ activities. Graphs are treated as read-only once built."""
+    index = g.graph.get("_index")
+    if index is None:
+        out: dict[tuple[str, str], list] = {}
+        into: dict[tuple[str, str], list] = {}
+        for u, neighbours in g._adj.items():  # the raw dicts: views cost ~10x per edge
+            for v, keyed in neighbours.items():
+                for data in keyed.values():
+                    out.setdefault((u, data["kind"]), []).append((v, data))
+                    into.setdefault((v, data["kind"]), []).append((u, data))
+        index = g.graph["_index"] = (out, into)
+    return index
 
 
-def _in(g: nx.MultiDiGraph, n: str, kind: str) -> Iterable[tuple[str, dict]]:
-    for source, _, data in g.in_edges(n, data=True):
-        if data["kind"] == kind:
-            yield source, data
+def _out(g: nx.MultiDiGraph, n: str, kind: str) -> list[tuple[str, dict]]:
+    return _index(g)[0].get((n, kind), [])
+
+
+def _in(g: nx.MultiDiGraph, n: str, kind: str) -> list[tuple[str, dict]]:
+    return _index(g)[1].get((n, kind), [])
 
 
 def _categories(g: nx.MultiDiGraph, activity: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -176,40 +188,45 @@ def transfers_out_of_uk(g: nx.MultiDiGraph) -> list[Route]:
     access locations of processors, their sub-processors (however deep) and systems, with the mechanism if recorded."""
     routes: list[Route] = []
     reach = sub_processor_index(g)
+    places: dict[str, list[tuple[str, dict]]] = {}  # each organisation's locations, worked out once
     for activity, attrs in g.nodes(data=True):
         if attrs.get("kind") != "activity":
             continue
         categories, special = _categories(g, activity)
-        recorded, covered = {}, set()
+        subjects = tuple(sorted({g.nodes[s]["label"] for s, _ in _in(g, activity, "about")}))
+        recorded, covered, parties = {}, set(), set()
         for target, data in _out(g, activity, "transfers_to"):
             recorded[target] = data
             covered |= {(data.get("via_organisation"), target), (data.get("via_system"), target)}
+            parties |= {data.get("via_organisation"), data.get("via_system")}
             if g.nodes[target]["transfer_status"] == "unknown":  # covers whatever unnamed place that party uses
                 covered |= {(data.get("via_organisation"), None), (data.get("via_system"), None)}
             if g.nodes[target]["transfer_status"] != "uk":
-                routes.append(_route(g, activity, categories, special, target, data, "recorded",
+                routes.append(_route(g, activity, categories, special, subjects, target, data, "recorded",
                                      tuple(x for x in (data.get("via_organisation"), data.get("via_system")) if x)))
         for processor, _ in _in(g, activity, "processes_for"):
             if g.nodes[processor].get("is_self"):
                 continue
             for org, kind in [(processor, "processor")] + [(s, "sub-processor") for s in sorted(reach[processor])]:
                 via = (g.nodes[processor]["label"],) + ((g.nodes[org]["label"],) if org != processor else ())
-                for target, _ in _locations(g, org):
-                    if not _covered(g, covered, g.nodes[org]["label"], target):
-                        routes.append(_route(g, activity, categories, special, target, {}, kind, via))
+                if org not in places:
+                    places[org] = list(_locations(g, org))
+                for target, _ in places[org]:
+                    if not _covered(g, covered, parties, g.nodes[org]["label"], target):
+                        routes.append(_route(g, activity, categories, special, subjects, target, {}, kind, via))
         for system, _ in _out(g, activity, "stored_in"):
             for target, _ in _out(g, system, "located_in"):
-                if not _covered(g, covered, g.nodes[system]["label"], target):
-                    routes.append(_route(g, activity, categories, special, target, {}, "system",
+                if not _covered(g, covered, parties, g.nodes[system]["label"], target):
+                    routes.append(_route(g, activity, categories, special, subjects, target, {}, "system",
                                          (g.nodes[system]["label"],)))
     return sorted(set(routes), key=lambda r: (r.activity, r.destination, r.via))
 
 
-def _covered(g: nx.MultiDiGraph, covered: set, party: str, target: str) -> bool:
+def _covered(g: nx.MultiDiGraph, covered: set, parties: set, party: str, target: str) -> bool:
     """A UK location, or one a recorded transfer through the same party already accounts for."""
     status = g.nodes[target]["transfer_status"]
-    return (status == "uk" or (party, target) in covered
-            or (status == "unknown" and any(p == party for p, _ in covered)) or (party, None) in covered)
+    return (status == "uk" or (party, target) in covered or (status == "unknown" and party in parties)
+            or (party, None) in covered)
 
 
 def _locations(g: nx.MultiDiGraph, org: str) -> Iterable[tuple[str, dict]]:
@@ -218,8 +235,7 @@ def _locations(g: nx.MultiDiGraph, org: str) -> Iterable[tuple[str, dict]]:
     return processing or list(_out(g, org, "located_in"))
 
 
-def _route(g, activity, categories, special, target, data, kind, via) -> Route:
-    subjects = tuple(sorted(g.nodes[s]["label"] for s, _ in _in(g, activity, "about")))
+def _route(g, activity, categories, special, subjects, target, data, kind, via) -> Route:
     return Route(activity=g.nodes[activity]["reference"], activity_name=g.nodes[activity]["label"],
                  categories=categories, special_categories=special, subjects=subjects, via=via, destination=target,
                  destination_label=g.nodes[target]["label"], transfer_status=g.nodes[target]["transfer_status"],

@@ -191,7 +191,7 @@ def _dpia_reasons(c: Context, a: dict) -> list[str]:
     automated = (a.get("automated_decision_making") or "").strip().lower()
     if automated and not automated.startswith(("no", "none", "n/a")):
         reasons.append("automated decision-making")
-    if any(r.activity == a["reference"] and r.transfer_status in ("third_country", "unknown") for r in c.routes):
+    if a["reference"] in c.restricted_activities:
         reasons.append("transfer outside the UK to a country without adequacy")
     return reasons
 

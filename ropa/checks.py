@@ -62,7 +62,9 @@ class Context:
         self.data_kinds = {c["name"]: c.get("kind") or "personal" for c in r.get("data_categories", [])}
         self.organisations = {o["name"]: o for o in r.get("organisations", [])}
         self.us = next((o for o in r.get("organisations", []) if o.get("is_self")), None)
-        self.routes = transfers_out_of_uk(self.graph)
+        live = {a["reference"] for a in self.activities}
+        self.routes = [r for r in transfers_out_of_uk(self.graph) if r.activity in live]
+        self.transfers = [t for t in r.get("transfers", []) if t["activity"] in live]
         self.restricted_activities = {r.activity for r in self.routes
                                       if r.transfer_status in ("third_country", "unknown")}
 
@@ -124,9 +126,14 @@ def _route_entity(route: Route) -> tuple[str, str, str]:
       "transfer for this route, or stop the transfer.")
 def _transfer_without_mechanism(c: Context) -> Iterator:
     for route in c.routes:
-        if route.transfer_status in ("third_country", "unknown") and route.mechanism == "none_recorded":
+        restricted = route.transfer_status in ("third_country", "unknown")
+        adequacy_claimed = route.mechanism in ("adequacy", "uk_us_data_bridge")
+        if restricted and (route.mechanism == "none_recorded" or adequacy_claimed):
             recorded = ("no transfer mechanism and no transfer risk assessment are recorded" if route.transfer
                         else "no transfer is recorded for it")
+            if adequacy_claimed:
+                recorded = (f"it is recorded as {route.mechanism.replace('_', ' ')}, which does not cover "
+                            f"{route.destination_label}")
             what = "Personal data"
             if route.special_categories:
                 what = f"Special category data ({', '.join(route.special_categories)})"
@@ -175,7 +182,7 @@ def _edge(g: nx.MultiDiGraph, route: Route) -> tuple:
       "Check the route, its mechanism and TRA, and that the privacy notice tells people about it.")
 def _special_abroad(c: Context) -> Iterator:
     for route in c.routes:
-        if route.special_categories and route.transfer_status != "eea":
+        if route.special_categories:  # always listed for the DPO's attention, EEA included
             yield *_route_entity(route), (f"{', '.join(route.special_categories)} goes from {_route_text(route)} "
                                           f"({route.transfer_status.replace('_', ' ')}).")
 
@@ -191,7 +198,7 @@ def _unknown_destination(c: Context) -> Iterator:
 @rule("T07", Severity.WARNING, "Art. 49 exception without documented safeguards",
       "Document the exception relied on and, for compelling legitimate interests, the safeguards (ICO column I).")
 def _art49_undocumented(c: Context) -> Iterator:
-    for t in c.register.get("transfers", []):
+    for t in c.transfers:
         if t.get("mechanism") == "art49_exception" and not t.get("safeguards"):
             yield "transfer", t["reference"], t.get("destination") or t.get("country") or "", \
                 f"Transfer {t['reference']} of {t['activity']} relies on an Art. 49 exception with nothing documented."

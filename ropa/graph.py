@@ -197,10 +197,11 @@ def transfers_out_of_uk(g: nx.MultiDiGraph) -> list[Route]:
         recorded, covered, parties = {}, set(), set()
         for target, data in _out(g, activity, "transfers_to"):
             recorded[target] = data
-            covered |= {(data.get("via_organisation"), target), (data.get("via_system"), target)}
-            parties |= {data.get("via_organisation"), data.get("via_system")}
+            named = {p for p in (data.get("via_organisation"), data.get("via_system")) if p} or {None}
+            covered |= {(p, target) for p in named}
+            parties |= named
             if g.nodes[target]["transfer_status"] == "unknown":  # covers whatever unnamed place that party uses
-                covered |= {(data.get("via_organisation"), None), (data.get("via_system"), None)}
+                covered |= {(p, None) for p in named}
             if g.nodes[target]["transfer_status"] != "uk":
                 routes.append(_route(g, activity, categories, special, subjects, target, data, "recorded",
                                      tuple(x for x in (data.get("via_organisation"), data.get("via_system")) if x)))
@@ -225,8 +226,9 @@ def transfers_out_of_uk(g: nx.MultiDiGraph) -> list[Route]:
 def _covered(g: nx.MultiDiGraph, covered: set, parties: set, party: str, target: str) -> bool:
     """A UK location, or one a recorded transfer through the same party already accounts for."""
     status = g.nodes[target]["transfer_status"]
-    return (status == "uk" or (party, target) in covered or (status == "unknown" and party in parties)
-            or (party, None) in covered)
+    # A transfer recorded without naming a party covers every route of the activity to that destination.
+    return (status == "uk" or (party, target) in covered or (None, target) in covered
+            or (status == "unknown" and party in parties) or (party, None) in covered)
 
 
 def _locations(g: nx.MultiDiGraph, org: str) -> Iterable[tuple[str, dict]]:

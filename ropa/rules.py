@@ -148,7 +148,7 @@ def _processor_dspt(c: Context) -> Iterator:
     for name in sorted(_engagements(c)):
         status = c.organisations.get(name, {}).get("dspt_status") or "unknown"
         if status not in ("standards_met", "standards_exceeded"):
-            yield "organisation", name, name, f"{name}'s DSPT status is {status.replace('_', ' ')}."
+            yield "organisation", name, name, f"The DSPT status of {name} is {status.replace('_', ' ')}."
 
 
 @rule("P07", Severity.WARNING, "Processor's processing country not known",

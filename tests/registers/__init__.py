@@ -1,0 +1,1 @@
+"""Small hand-made registers for the pure tests of the graph and the checks."""

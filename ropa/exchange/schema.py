@@ -4,7 +4,8 @@ One catalogue drives the JSON dump, the CSV files, imports and the audit log's f
 field added here is exported, imported and audited everywhere at once.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 from enum import StrEnum
 
 from ropa.enums import (
@@ -30,13 +31,15 @@ class Entity:
     label: str  # singular, for messages and the audit log
     key: tuple[str, ...]
     fields: tuple[Field, ...]
-    csv_name: str = ""
-    extra: dict = field(default_factory=dict)
 
     def field(self, name: str) -> Field:
-        return next(f for f in self.fields if f.name == name)
+        return self._by_name[name]
 
-    @property
+    @cached_property
+    def _by_name(self) -> dict[str, Field]:
+        return {f.name: f for f in self.fields}
+
+    @cached_property
     def field_names(self) -> list[str]:
         return [f.name for f in self.fields]
 

@@ -62,14 +62,15 @@ def apply_records(records: list[RawRecord], *, actor: str, dry_run: bool = False
                 for record in by_entity.get(entity.name, []):
                     _apply(entity, record, resolver, seen, changes, problems, summary, actor, only_create,
                            expected_versions or {})
-                if not problems and entity.name in by_entity:
-                    _flush(entity, problems)
+                # Activities, their transfers and sharing details go to the database in one flush, so a
+                # recipient's row is inserted once with its details rather than inserted bare and then updated.
+                if not problems and entity.name in by_entity and entity.name not in ("activities", "transfers"):
+                    _flush(entity.label, problems)
             _apply_snapshots(snapshots, changes, summary, actor)
         if problems:
             raise ImportFailed(problems)
-        entries = audit.append([c for c in changes if c.changes])
-        summary.audit_entries = len(entries)
-        session.flush()
+        _flush("processing activities, transfers or data sharing", problems)
+        summary.audit_entries = audit.append([c for c in changes if c.changes])
     except BaseException:
         session.rollback()
         raise
@@ -202,16 +203,16 @@ def _create(entity: Entity, resolved: dict, resolver: Resolver):
     return obj
 
 
-def _flush(entity: Entity, problems: list) -> None:
+def _flush(label: str, problems: list) -> None:
     try:
         db.session.flush()
     except IntegrityError as exc:
         reason = str(exc.orig).splitlines()[0]
-        problems.append(Problem("-", "-", entity.name, f"the database refused the {entity.label} rows: {reason}"))
+        problems.append(Problem("-", "-", "-", f"the database refused the {label} rows: {reason}"))
         raise ImportFailed(problems) from None
     except StaleDataError:
-        problems.append(Problem("-", "-", entity.name, f"a {entity.label} was changed by someone else while this "
-                                                       "was being saved; nothing was written, try again"))
+        problems.append(Problem("-", "-", "-", f"a row ({label}) was changed by someone else while this was being "
+                                               "saved; nothing was written, try again"))
         raise ImportFailed(problems) from None
 
 

@@ -86,16 +86,19 @@ def import_command(path: Path, dry_run: bool) -> None:
 @click.option("--service", help="svg: draw only this service.")
 @click.option("--organisation", help="svg: draw only what depends on this organisation.")
 @click.option("--transfers", is_flag=True, help="svg: draw only the routes out of the UK.")
-def export_command(path: Path, fmt: str, service: str | None, organisation: str | None, transfers: bool) -> None:
+@click.option("--as-at", "as_at", metavar="SNAPSHOT", help="Export the register as frozen in this snapshot.")
+def export_command(path: Path, fmt: str, service: str | None, organisation: str | None, transfers: bool,
+                   as_at: str | None) -> None:
     """Write the register to PATH ('-' for standard output)."""
     from ropa.services import exports
 
+    picture = {"service": service, "organisation": organisation, "transfers": transfers}
     try:
         if str(path) == "-":
-            content = exports.render(fmt, service=service, organisation=organisation, transfers=transfers)
+            content = exports.render(fmt, as_at, **picture)
             click.echo(content.decode() if isinstance(content, bytes) else content, nl=False)
             return
-        written = exports.export_path(path, fmt, service=service, organisation=organisation, transfers=transfers)
+        written = exports.export_path(path, fmt, as_at, **picture)
     except (KeyError, ValueError) as exc:
         _fail(str(exc.args[0]) if exc.args else str(exc))
     except OSError as exc:
@@ -161,6 +164,25 @@ def create_token_command(email: str, name: str) -> None:
     except AccountError as exc:
         _fail(str(exc))
     click.echo(token)
+
+
+@cli.group("snapshot")
+def snapshot_group() -> None:
+    """Frozen, signed-off copies of the register (e.g. for a DSPT submission)."""
+
+
+@snapshot_group.command("create")
+@click.argument("label")
+@click.option("--approved-by", default="", help="Who signed the register off (name and role).")
+def snapshot_create(label: str, approved_by: str) -> None:
+    """Freeze the register now under LABEL, with the SHA-256 of its content."""
+    from ropa.services.snapshots import SnapshotError, create_snapshot
+
+    try:
+        snapshot = create_snapshot(label, actor=_actor(), approved_by=approved_by)
+    except SnapshotError as exc:
+        _fail(str(exc))
+    click.echo(f"Snapshot {snapshot.label!r} taken: sha256 {snapshot.sha256}")
 
 
 @cli.group("audit")

@@ -7,6 +7,7 @@ from ropa.exchange.csvio import write_csv
 from ropa.exchange.jsonio import dump_text
 from ropa.exchange.schema import BY_NAME, ENTITIES
 from ropa.services.register import activity_csv_rows, dump_records, dump_register
+from ropa.services.snapshots import register_as_at
 
 
 
@@ -31,16 +32,19 @@ def json_dump() -> str:
     return dump_text(dump_register())
 
 
-def render(fmt: str, **picture) -> str | bytes:
-    """One export as text or bytes: csv (activity register), json, graphml, graph-json, svg (picture filters)."""
-    if fmt == "json":
-        return json_dump()
+def render(fmt: str, as_at: str | None = None, **picture) -> str | bytes:
+    """One export as text or bytes: csv (activity register), json, graphml, graph-json, svg (picture filters);
+    as_at names a snapshot to export instead of the register as it is now."""
+    if as_at and fmt == "csv":
+        raise ValueError("CSV is written from the live register; use --format json (or ico) for a snapshot")
     if fmt == "csv":
         return activity_csv()
+    if fmt == "json":
+        return _json(as_at)
+    from ropa.graph import build_graph
     from ropa.graph_formats import graphml, node_link_json
-    from ropa.services.analysis import load_graph
 
-    _, graph = load_graph()
+    graph = build_graph(register_as_at(as_at)[0])
     if fmt == "graphml":
         return graphml(graph)
     if fmt == "graph-json":
@@ -48,6 +52,12 @@ def render(fmt: str, **picture) -> str | bytes:
     if fmt == "svg":
         return _picture(graph, **picture)
     raise ValueError(f"unknown export format {fmt!r}")
+
+
+def _json(as_at: str | None) -> str:
+    if not as_at:
+        return json_dump()
+    return dump_text(register_as_at(as_at)[0])
 
 
 def _picture(graph, service: str | None = None, organisation: str | None = None, transfers: bool = False) -> str:
@@ -60,11 +70,11 @@ def _picture(graph, service: str | None = None, organisation: str | None = None,
     return render_svg(graph, title=title)
 
 
-def export_path(path: Path, fmt: str, **picture) -> list[Path]:
+def export_path(path: Path, fmt: str, as_at: str | None = None, **picture) -> list[Path]:
     """Write an export to a file (or, for CSV and a folder, one file per entity); return what was written."""
-    if fmt == "csv" and path.is_dir():
+    if fmt == "csv" and path.is_dir() and not as_at:
         return [_write(path / f"{e.name}.csv", entity_csv(e.name)) for e in ENTITIES]
-    return [_write(path, render(fmt, **picture))]
+    return [_write(path, render(fmt, as_at, **picture))]
 
 
 def _write(path: Path, content: str | bytes) -> Path:

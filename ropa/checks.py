@@ -164,18 +164,9 @@ def _partial_adequacy(c: Context) -> Iterator:
     for route in c.routes:
         if route.transfer_status != "adequate_partial" or route.mechanism in ART46 | {"art49_exception"}:
             continue
-        certified = route.transfer and c.graph.edges[_edge(c.graph, route)].get("certification")
-        if not (route.mechanism in ("uk_us_data_bridge", "adequacy") and certified):
+        if not (route.mechanism in ("uk_us_data_bridge", "adequacy") and route.certification):
             yield *_route_entity(route), (f"{_route_text(route)}: adequacy covers only some recipients there and "
                                           "no certification or safeguard is recorded.")
-
-
-def _edge(g: nx.MultiDiGraph, route: Route) -> tuple:
-    source = f"activity:{route.activity}"
-    for _, target, key, data in g.out_edges(source, keys=True, data=True):
-        if data.get("reference") == route.transfer:
-            return source, target, key
-    raise KeyError(route.transfer)
 
 
 @rule("T05", Severity.WARNING, "Special category data leaves the UK",

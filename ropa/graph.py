@@ -150,7 +150,8 @@ class Route:
     mechanism: str  # "none_recorded" when no transfer record covers the route
     tra_date: str | None
     transfer: str | None  # transfer reference, when recorded
-    kind: str  # "recorded" | "processor" | "sub-processor" | "system"
+    kind: str
+    certification: str = ""  # the recipient's UK-US data bridge certification, when recorded  # "recorded" | "processor" | "sub-processor" | "system"
 
 
 def _index(g: nx.MultiDiGraph) -> tuple[dict, dict]:
@@ -242,7 +243,7 @@ def _route(g, activity, categories, special, subjects, target, data, kind, via) 
                  categories=categories, special_categories=special, subjects=subjects, via=via, destination=target,
                  destination_label=g.nodes[target]["label"], transfer_status=g.nodes[target]["transfer_status"],
                  mechanism=data.get("mechanism", "none_recorded"), tra_date=data.get("tra_date"),
-                 transfer=data.get("reference"), kind=kind)
+                 transfer=data.get("reference"), kind=kind, certification=data.get("certification") or "")
 
 
 def sub_processor_index(g: nx.MultiDiGraph) -> dict[str, frozenset[str]]:

@@ -17,7 +17,7 @@ from ropa import create_app
 from ropa.enums import Role
 from ropa.exchange.problems import ImportFailed
 
-EXPORT_FORMATS = ["csv", "json", "graphml", "graph-json", "svg"]
+EXPORT_FORMATS = ["ico", "ico-csv", "csv", "json", "graphml", "graph-json", "svg"]
 
 
 def _actor() -> str:
@@ -81,7 +81,8 @@ def import_command(path: Path, dry_run: bool) -> None:
 @cli.command("export")
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="json", show_default=True,
-              help="csv: the activity register (a folder PATH gets one CSV per entity); json: lossless dump; "
+              help="ico: the ICO-style workbook for auditors (.xlsx); ico-csv: its Template columns as CSV; "
+                   "csv: the activity register (a folder PATH gets one CSV per entity); json: lossless dump; "
                    "graphml / graph-json: the data-flow graph; svg: its picture.")
 @click.option("--service", help="svg: draw only this service.")
 @click.option("--organisation", help="svg: draw only what depends on this organisation.")
@@ -92,9 +93,11 @@ def export_command(path: Path, fmt: str, service: str | None, organisation: str 
     """Write the register to PATH ('-' for standard output)."""
     from ropa.services import exports
 
-    picture = {"service": service, "organisation": organisation, "transfers": transfers}
+    picture = {"service": service, "organisation": organisation, "transfers": transfers, "generated_by": _actor()}
     try:
         if str(path) == "-":
+            if fmt == "ico":
+                _fail("the workbook is binary: give a file name ending .xlsx rather than '-'")
             content = exports.render(fmt, as_at, **picture)
             click.echo(content.decode() if isinstance(content, bytes) else content, nl=False)
             return

@@ -20,6 +20,7 @@ from ropa.exchange.ico_columns import (
     names_country, no_transfer, normalise, split_bases, split_values, yes_no,
 )
 from ropa.exchange.problems import ImportFailed, Problem, RawRecord
+from ropa.export.ico_text import rights
 
 HEADING_ROWS = 15
 MAX_PROBLEMS = 200
@@ -70,7 +71,7 @@ def read_ico_workbook(data: bytes, file: str, *, known: Mapping[str, Iterable[st
             sheet, head, heading_row, columns, problems = _find_sheet(book, file)
             where = f"{file}:{_sheet_label(sheet.title)}"
             contact, cells = _contact_block(head[:heading_row - 1])
-            reader = _Reader(where, columns, problems, known or {})
+            reader = _Reader(where, columns, problems, known or {}, from_ropa=_from_ropa(head, heading_row, columns))
             reader.add_self(contact, cells)
             for number, row in enumerate(sheet.iter_rows(min_row=heading_row + 1), start=heading_row + 1):
                 reader.read_row(number, row)
@@ -80,6 +81,15 @@ def read_ico_workbook(data: bytes, file: str, *, known: Mapping[str, Iterable[st
         finally:
             book.close()
     return reader.records(), contact, problems
+
+
+def _from_ropa(head: list[tuple], heading_row: int, columns: dict[str, int]) -> bool:
+    """A workbook ropa wrote (its 'ropa reference' column): columns ropa derives from other records are not read back."""
+    if REFERENCE not in columns:
+        return False
+    cells = head[heading_row - 1]
+    index = columns[REFERENCE] - 1
+    return index < len(cells) and normalise(cell_text(cells[index].value)) == normalise("ropa reference")
 
 
 def _fail(file: str, reason: str) -> ImportFailed:
@@ -216,8 +226,8 @@ class _Reader:
     """Turns rows into records; collects the vocabulary names they use and every problem found."""
 
     def __init__(self, where: str, columns: dict[str, int], problems: list[Problem],
-                 known: Mapping[str, Iterable[str]]):
-        self.where, self.columns, self.problems = where, columns, problems
+                 known: Mapping[str, Iterable[str]], from_ropa: bool = False):
+        self.where, self.columns, self.problems, self.from_ropa = where, columns, problems, from_ropa
         self.known = {entity: frozenset(n.casefold() for n in names) for entity, names in known.items()}
         self.letters = {letter: get_column_letter(index) for letter, index in columns.items()}
         self.found: dict[str, dict[str, CellRecord]] = {name: {} for name in ORDER}  # casefolded key -> record
@@ -288,6 +298,8 @@ class _Reader:
         notes = self._joint(row, values, columns)
         transfers = self._transfers(row, reference, ref_cell)
         notes += self._notes(row, bool(transfers))
+        if self.from_ropa and row.text(REFERENCE):
+            notes = _as_written_by_ropa(values)
         if notes:
             values["notes"], columns["notes"] = "\n".join(notes), row.ref("J") or row.ref("G") or row.ref("C")
         self._add("activities", reference, CellRecord("activities", values, self.where, number, columns))
@@ -332,8 +344,7 @@ class _Reader:
             if not row.has(letter):
                 continue
             cell = row.ref(letter)
-            names = [n for n in split_values(row.text(letter), self.known.get(entity, frozenset()))
-                     if not self._long(entity, n, row.number, cell)]
+            names = [n for n in self._values(row.text(letter), entity) if not self._long(entity, n, row.number, cell)]
             values[field], columns[field] = names, cell
             for name in names:
                 columns[f"{field}:{name}"] = cell
@@ -342,6 +353,12 @@ class _Reader:
                     fields["kind"] = kind
                 self._add(entity, name, CellRecord(entity, fields, self.where, row.number,
                                                    {"*": cell}, if_missing=True))
+
+    def _values(self, text: str, entity: str) -> list[str]:
+        """ropa writes one name per line, so its own workbooks are never split at commas inside a name."""
+        if self.from_ropa:
+            return [line.strip() for line in text.splitlines() if line.strip()]
+        return split_values(text, self.known.get(entity, frozenset()))
 
     def _bases(self, row: _Row, values: dict, columns: dict) -> None:
         present = [letter for letter in BASIS_COLUMNS if row.has(letter)]
@@ -406,3 +423,16 @@ class _Reader:
                 columns["mechanism"] = columns["safeguards"] = row.ref("I")
             out.append((key, CellRecord("transfers", values, self.where, row.number, columns)))
         return out
+
+
+def _as_written_by_ropa(values: dict) -> list[str]:
+    """Undo what ropa's export derives, so re-importing its workbook changes nothing: column B holds the name on its
+    first line above the purpose, P the rights derived from the Art. 6 bases, and J, G and C's contact details come
+    from retention rules, contracts and organisations (edited in ropa, not read back). Returns no notes."""
+    name, _, purpose = values.get("purpose", "").partition("\n")
+    if purpose:
+        values["name"], values["purpose"] = name.strip(), purpose.strip()
+    article_6 = [code for code in values.get("lawful_bases", []) if code.startswith("6(")]
+    if values.get("rights_override") == "\n".join(rights(article_6, None)):
+        values.pop("rights_override")
+    return []

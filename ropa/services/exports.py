@@ -39,6 +39,14 @@ def render(fmt: str, as_at: str | None = None, **picture) -> str | bytes:
         raise ValueError("CSV is written from the live register; use --format json (or ico) for a snapshot")
     if fmt == "csv":
         return activity_csv()
+    if fmt == "ico-csv":
+        from ropa.services.ico import template_csv
+        return template_csv(as_at)
+    if fmt == "ico":
+        from ropa.services.ico import write_ico
+        out = io.BytesIO()
+        write_ico(out, generated_by=picture.pop("generated_by", "ropa"), as_at=as_at)
+        return out.getvalue()
     if fmt == "json":
         return _json(as_at)
     from ropa.graph import build_graph
@@ -60,7 +68,8 @@ def _json(as_at: str | None) -> str:
     return dump_text(register_as_at(as_at)[0])
 
 
-def _picture(graph, service: str | None = None, organisation: str | None = None, transfers: bool = False) -> str:
+def _picture(graph, service: str | None = None, organisation: str | None = None, transfers: bool = False,
+             generated_by: str = "") -> str:
     from ropa.picture import render_svg, subgraph_for
 
     title = service or (f"What depends on {organisation}" if organisation else "") or \
@@ -74,6 +83,13 @@ def export_path(path: Path, fmt: str, as_at: str | None = None, **picture) -> li
     """Write an export to a file (or, for CSV and a folder, one file per entity); return what was written."""
     if fmt == "csv" and path.is_dir() and not as_at:
         return [_write(path / f"{e.name}.csv", entity_csv(e.name)) for e in ENTITIES]
+    if fmt == "ico":  # streamed straight to the file: a large register never sits in memory as one workbook
+        from ropa.services.ico import write_ico
+        temporary = path.with_name(path.name + ".part")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_ico(str(temporary), generated_by=picture.pop("generated_by", "ropa"), as_at=as_at)
+        temporary.replace(path)
+        return [path]
     return [_write(path, render(fmt, as_at, **picture))]
 
 

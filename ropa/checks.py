@@ -12,6 +12,7 @@ from enum import StrEnum
 
 import networkx as nx
 
+from ropa.gc_pause import paused_gc
 from ropa.graph import Route, build_graph, transfers_out_of_uk
 
 ART46 = {"idta", "uk_addendum", "bcr", "other_art46"}
@@ -98,10 +99,11 @@ def rule(rule_id: str, severity: Severity, title: str, fix: str) -> Callable:
 def run_checks(register: dict[str, list[dict]], graph: nx.MultiDiGraph | None = None,
                today: date | None = None) -> list[Finding]:
     """Every finding of every rule, errors first."""
-    context = Context(register, graph if graph is not None else build_graph(register), today or date.today())
-    findings = [Finding(r.id, r.severity.value, r.title, kind, ref, name, message, r.fix)
-                for r in CATALOGUE for kind, ref, name, message in r.check(context)]
-    return sorted(findings, key=lambda f: (RANK[Severity(f.severity)], f.rule, f.entity_ref))
+    with paused_gc():
+        context = Context(register, graph if graph is not None else build_graph(register), today or date.today())
+        findings = [Finding(r.id, r.severity.value, r.title, kind, ref, name, message, r.fix)
+                    for r in CATALOGUE for kind, ref, name, message in r.check(context)]
+        return sorted(findings, key=lambda f: (RANK[Severity(f.severity)], f.rule, f.entity_ref))
 
 
 def _act(activity: dict, message: str) -> tuple[str, str, str, str]:

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import networkx as nx
 
+from ropa.gc_pause import paused_gc
+
 RESTRICTED = {"third_country", "adequate_partial", "unknown"}
 ADEQUATE = {"uk", "eea", "adequate"}
 SPECIAL_KINDS = {"special", "criminal"}
@@ -25,7 +27,17 @@ def node(kind: str, key: str) -> str:
 
 def build_graph(register: dict[str, list[dict]]) -> nx.MultiDiGraph:
     """Build the graph of a register given in dump form."""
+    with paused_gc():
+        return _build(register)
+
+
+def _build(register: dict[str, list[dict]]) -> nx.MultiDiGraph:
     g = nx.MultiDiGraph()
+    edges: list[tuple[str, str, dict]] = []
+
+    def add(u: str, v: str, **attrs) -> None:
+        edges.append((u, v, attrs))
+
     countries = {c["code"]: c for c in register.get("countries", [])}
     us = next((o["name"] for o in register.get("organisations", []) if o.get("is_self")), None)
     g.graph["us"] = node("org", us) if us else None
@@ -50,7 +62,7 @@ def build_graph(register: dict[str, list[dict]]) -> nx.MultiDiGraph:
                    is_self=bool(o.get("is_self")), is_public_authority=o.get("is_public_authority"),
                    dspt_status=o.get("dspt_status") or "unknown", country=o.get("country"))
         if where := country(o.get("country")):
-            g.add_edge(node("org", o["name"]), where, kind="located_in", basis="registered")
+            add(node("org", o["name"]), where, kind="located_in", basis="registered")
     for c in register.get("data_categories", []):
         g.add_node(node("category", c["name"]), kind="category", label=c["name"], data_kind=c.get("kind") or "personal")
     for s in register.get("subject_categories", []):
@@ -58,40 +70,52 @@ def build_graph(register: dict[str, list[dict]]) -> nx.MultiDiGraph:
     for s in register.get("services", []):
         g.add_node(node("service", s["name"]), kind="service", label=s["name"])
         if s.get("provider"):
-            g.add_edge(node("service", s["name"]), node("org", s["provider"]), kind="provided_by")
+            add(node("service", s["name"]), node("org", s["provider"]), kind="provided_by")
         for partner in s.get("partners", []):
-            g.add_edge(node("org", partner), node("service", s["name"]), kind="partner_in")
+            add(node("org", partner), node("service", s["name"]), kind="partner_in")
     for s in register.get("systems", []):
         g.add_node(node("system", s["name"]), kind="system", label=s["name"], hosting_country=s.get("hosting_country"),
                    location=s.get("location", ""))
         if s.get("supplier"):
-            g.add_edge(node("system", s["name"]), node("org", s["supplier"]), kind="supplied_by")
+            add(node("system", s["name"]), node("org", s["supplier"]), kind="supplied_by")
         if where := country(s.get("hosting_country")):
-            g.add_edge(node("system", s["name"]), where, kind="located_in", basis="hosting")
+            add(node("system", s["name"]), where, kind="located_in", basis="hosting")
     for h in register.get("legal_holds", []):
         g.add_node(node("hold", h["name"]), kind="legal_hold", label=h["name"])
         if h.get("imposed_by"):
-            g.add_edge(node("org", h["imposed_by"]), node("hold", h["name"]), kind="imposes")
+            add(node("org", h["imposed_by"]), node("hold", h["name"]), kind="imposes")
     for r in register.get("recipients", []):
         g.add_node(node("recipient", r["name"]), kind="recipient", label=r["name"], recipient_kind=r.get("kind"))
         if r.get("organisation"):
-            g.add_edge(node("recipient", r["name"]), node("org", r["organisation"]), kind="is_organisation")
+            add(node("recipient", r["name"]), node("org", r["organisation"]), kind="is_organisation")
     for e in register.get("engagements", []):
         processor = node("org", e["processor"])
         for sub in e.get("sub_processors", []):
-            g.add_edge(processor, node("org", sub), kind="engages", engagement=e["reference"])
+            add(processor, node("org", sub), kind="engages", engagement=e["reference"])
         for code in e.get("countries", []):
-            g.add_edge(processor, country(code), kind="located_in", basis="processing", engagement=e["reference"])
+            add(processor, country(code), kind="located_in", basis="processing", engagement=e["reference"])
         if not e.get("countries") and e.get("processing_location"):
-            g.add_edge(processor, unknown_country(e["processing_location"]), kind="located_in", basis="processing",
+            add(processor, unknown_country(e["processing_location"]), kind="located_in", basis="processing",
                        engagement=e["reference"])
         for service in e.get("services", []):
-            g.add_edge(processor, node("service", service), kind="contracted_for", engagement=e["reference"])
-    _add_activities(g, register, us, country, unknown_country)
+            add(processor, node("service", service), kind="contracted_for", engagement=e["reference"])
+    _add_activities(g, add, register, us, country, unknown_country)
+    # Added in one call, and indexed by (node, kind) in the same pass: several times cheaper than edge by edge.
+    g.add_edges_from(edges)
+    g.graph["_index"] = (id(g), *_index_of(edges))
     return g
 
 
-def _add_activities(g: nx.MultiDiGraph, register: dict, us: str | None, country, unknown_country) -> None:
+def _index_of(edges: Iterable[tuple[str, str, dict]]) -> tuple[dict, dict]:
+    out: dict[tuple[str, str], list] = {}
+    into: dict[tuple[str, str], list] = {}
+    for u, v, data in edges:
+        out.setdefault((u, data["kind"]), []).append((v, data))
+        into.setdefault((v, data["kind"]), []).append((u, data))
+    return out, into
+
+
+def _add_activities(g: nx.MultiDiGraph, add, register: dict, us: str | None, country, unknown_country) -> None:
     kinds = {c["name"]: c.get("kind") or "personal" for c in register.get("data_categories", [])}
     disclosures = {(d["activity"], d["recipient"]): d for d in register.get("disclosures", [])}
     for a in register.get("activities", []):
@@ -100,31 +124,31 @@ def _add_activities(g: nx.MultiDiGraph, register: dict, us: str | None, country,
         g.add_node(key, kind="activity", label=a["name"], reference=a["reference"], our_role=a.get("our_role"),
                    status=a.get("status"), special=special, service=a.get("service"))
         if a.get("service"):
-            g.add_edge(key, node("service", a["service"]), kind="part_of")
+            add(key, node("service", a["service"]), kind="part_of")
         role = a.get("our_role") or "controller"
         if us and role in ("controller", "joint_controller"):
-            g.add_edge(node("org", us), key, kind="controls")
+            add(node("org", us), key, kind="controls")
         if us and role == "processor":
-            g.add_edge(node("org", us), key, kind="processes_for", controller=a.get("controller"))
+            add(node("org", us), key, kind="processes_for", controller=a.get("controller"))
         if a.get("controller"):
-            g.add_edge(node("org", a["controller"]), key, kind="controls")
+            add(node("org", a["controller"]), key, kind="controls")
         for joint in a.get("joint_controllers", []):
-            g.add_edge(node("org", joint), key, kind="joint_controls")
+            add(node("org", joint), key, kind="joint_controls")
         for subject in a.get("data_subjects", []):
-            g.add_edge(node("subject", subject), key, kind="about")
+            add(node("subject", subject), key, kind="about")
         for category in a.get("data_categories", []):
-            g.add_edge(key, node("category", category), kind="uses")
+            add(key, node("category", category), kind="uses")
         for recipient in a.get("recipients", []):
             d = disclosures.get((a["reference"], recipient), {})
-            g.add_edge(key, node("recipient", recipient), kind="discloses_to",
+            add(key, node("recipient", recipient), kind="discloses_to",
                        legal_gateway=d.get("legal_gateway", ""), agreement=d.get("agreement_reference", ""))
         for system in a.get("systems", []):
-            g.add_edge(key, node("system", system), kind="stored_in")
+            add(key, node("system", system), kind="stored_in")
         for processor in a.get("processors", []):
-            g.add_edge(node("org", processor), key, kind="processes_for")
+            add(node("org", processor), key, kind="processes_for")
     for t in register.get("transfers", []):
         where = country(t.get("country")) or unknown_country(t.get("destination", ""))
-        g.add_edge(node("activity", t["activity"]), where, kind="transfers_to", reference=t["reference"],
+        add(node("activity", t["activity"]), where, kind="transfers_to", reference=t["reference"],
                    mechanism=t.get("mechanism") or "none_recorded", tra_date=t.get("tra_date"),
                    tra_outcome=t.get("tra_outcome", ""), certification=t.get("certification", ""),
                    via_organisation=t.get("organisation"), via_system=t.get("system"))
@@ -155,19 +179,14 @@ class Route:
 
 
 def _index(g: nx.MultiDiGraph) -> tuple[dict, dict]:
-    """Edges by (node, kind), both ways, built once per graph: networkx's edge views cost several times more per
-    lookup, which matters at 10k+ activities. Graphs are treated as read-only once built."""
+    """Edges by (node, kind), both ways: built with the graph (or once for a derived graph), because networkx's
+    edge views cost several times more per lookup at 10k+ activities. Graphs are treated as read-only once built."""
     index = g.graph.get("_index")
-    if index is None:
-        out: dict[tuple[str, str], list] = {}
-        into: dict[tuple[str, str], list] = {}
-        for u, neighbours in g._adj.items():  # the raw dicts: views cost ~10x per edge
-            for v, keyed in neighbours.items():
-                for data in keyed.values():
-                    out.setdefault((u, data["kind"]), []).append((v, data))
-                    into.setdefault((v, data["kind"]), []).append((u, data))
-        index = g.graph["_index"] = (out, into)
-    return index
+    if index is None or index[0] != id(g):  # a copy (e.g. a subgraph) carries its parent's index: rebuild
+        index = g.graph["_index"] = (id(g), *_index_of(
+            (u, v, data) for u, neighbours in g._adj.items() for v, keyed in neighbours.items()
+            for data in keyed.values()))
+    return index[1], index[2]
 
 
 def _out(g: nx.MultiDiGraph, n: str, kind: str) -> list[tuple[str, dict]]:
@@ -179,8 +198,8 @@ def _in(g: nx.MultiDiGraph, n: str, kind: str) -> list[tuple[str, dict]]:
 
 
 def _categories(g: nx.MultiDiGraph, activity: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    cats = sorted(g.nodes[c]["label"] for c, _ in _out(g, activity, "uses"))
-    special = tuple(c for c in cats if g.nodes[node("category", c)].get("data_kind") in SPECIAL_KINDS)
+    cats = sorted(g._node[c]["label"] for c, _ in _out(g, activity, "uses"))
+    special = tuple(c for c in cats if g._node[node("category", c)].get("data_kind") in SPECIAL_KINDS)
     return tuple(cats), special
 
 
@@ -190,43 +209,45 @@ def transfers_out_of_uk(g: nx.MultiDiGraph) -> list[Route]:
     routes: list[Route] = []
     reach = sub_processor_index(g)
     places: dict[str, list[tuple[str, dict]]] = {}  # each organisation's locations, worked out once
-    for activity, attrs in g.nodes(data=True):
+    for activity, attrs in g._node.items():
         if attrs.get("kind") != "activity":
             continue
+        processors = [p for p, _ in _in(g, activity, "processes_for") if not g._node[p].get("is_self")]
+        transfers, systems = _out(g, activity, "transfers_to"), _out(g, activity, "stored_in")
+        if not (processors or transfers or systems):
+            continue  # most activities: nothing leaves the building
         categories, special = _categories(g, activity)
-        subjects = tuple(sorted({g.nodes[s]["label"] for s, _ in _in(g, activity, "about")}))
+        subjects = tuple(sorted({g._node[s]["label"] for s, _ in _in(g, activity, "about")}))
         recorded, covered, parties = {}, set(), set()
-        for target, data in _out(g, activity, "transfers_to"):
+        for target, data in transfers:
             recorded[target] = data
             named = {p for p in (data.get("via_organisation"), data.get("via_system")) if p} or {None}
             covered |= {(p, target) for p in named}
             parties |= named
-            if g.nodes[target]["transfer_status"] == "unknown":  # covers whatever unnamed place that party uses
+            if g._node[target]["transfer_status"] == "unknown":  # covers whatever unnamed place that party uses
                 covered |= {(p, None) for p in named}
-            if g.nodes[target]["transfer_status"] != "uk":
+            if g._node[target]["transfer_status"] != "uk":
                 routes.append(_route(g, activity, categories, special, subjects, target, data, "recorded",
                                      tuple(x for x in (data.get("via_organisation"), data.get("via_system")) if x)))
-        for processor, _ in _in(g, activity, "processes_for"):
-            if g.nodes[processor].get("is_self"):
-                continue
+        for processor in processors:
             for org, kind in [(processor, "processor")] + [(s, "sub-processor") for s in sorted(reach[processor])]:
-                via = (g.nodes[processor]["label"],) + ((g.nodes[org]["label"],) if org != processor else ())
+                via = (g._node[processor]["label"],) + ((g._node[org]["label"],) if org != processor else ())
                 if org not in places:
                     places[org] = list(_locations(g, org))
                 for target, _ in places[org]:
-                    if not _covered(g, covered, parties, g.nodes[org]["label"], target):
+                    if not _covered(g, covered, parties, g._node[org]["label"], target):
                         routes.append(_route(g, activity, categories, special, subjects, target, {}, kind, via))
-        for system, _ in _out(g, activity, "stored_in"):
+        for system, _ in systems:
             for target, _ in _out(g, system, "located_in"):
-                if not _covered(g, covered, parties, g.nodes[system]["label"], target):
+                if not _covered(g, covered, parties, g._node[system]["label"], target):
                     routes.append(_route(g, activity, categories, special, subjects, target, {}, "system",
-                                         (g.nodes[system]["label"],)))
+                                         (g._node[system]["label"],)))
     return sorted(set(routes), key=lambda r: (r.activity, r.destination, r.via))
 
 
 def _covered(g: nx.MultiDiGraph, covered: set, parties: set, party: str, target: str) -> bool:
     """A UK location, or one a recorded transfer through the same party already accounts for."""
-    status = g.nodes[target]["transfer_status"]
+    status = g._node[target]["transfer_status"]
     # A transfer recorded without naming a party covers every route of the activity to that destination.
     return (status == "uk" or (party, target) in covered or (None, target) in covered
             or (status == "unknown" and party in parties) or (party, None) in covered)
@@ -239,9 +260,9 @@ def _locations(g: nx.MultiDiGraph, org: str) -> Iterable[tuple[str, dict]]:
 
 
 def _route(g, activity, categories, special, subjects, target, data, kind, via) -> Route:
-    return Route(activity=g.nodes[activity]["reference"], activity_name=g.nodes[activity]["label"],
+    return Route(activity=g._node[activity]["reference"], activity_name=g._node[activity]["label"],
                  categories=categories, special_categories=special, subjects=subjects, via=via, destination=target,
-                 destination_label=g.nodes[target]["label"], transfer_status=g.nodes[target]["transfer_status"],
+                 destination_label=g._node[target]["label"], transfer_status=g._node[target]["transfer_status"],
                  mechanism=data.get("mechanism", "none_recorded"), tra_date=data.get("tra_date"),
                  transfer=data.get("reference"), kind=kind, certification=data.get("certification") or "")
 
@@ -250,16 +271,16 @@ def sub_processor_index(g: nx.MultiDiGraph) -> dict[str, frozenset[str]]:
     """For every organisation, all organisations engaged below it — computed once over the condensation of the
     engagement graph, so cycles cost nothing extra and no organisation is walked twice."""
     engages = nx.DiGraph()
-    engages.add_nodes_from(n for n, a in g.nodes(data=True) if a.get("kind") == "organisation")
+    engages.add_nodes_from(n for n, a in g._node.items() if a.get("kind") == "organisation")
     engages.add_edges_from((u, v) for u, v, d in g.edges(data=True) if d["kind"] == "engages")
     dag = nx.condensation(engages)
     members = dag.graph["mapping"]
     below: dict[int, frozenset[str]] = {}
     for component in reversed(list(nx.topological_sort(dag))):
-        inside = dag.nodes[component]["members"]
+        inside = dag._node[component]["members"]
         reached = set(inside) if len(inside) > 1 else set()
         for child in dag.successors(component):
-            reached |= dag.nodes[child]["members"] | below[child]
+            reached |= dag._node[child]["members"] | below[child]
         below[component] = frozenset(reached)
     return {org: below[members[org]] - {org} for org in engages}
 
@@ -296,29 +317,29 @@ def impact_of(g: nx.MultiDiGraph, organisation: str) -> Impact:
         roles.setdefault(activity, set()).add(how)
 
     for source in {org} | above:
-        how = "processor" if source == org else f"sub-processor of {g.nodes[source]['label']}"
+        how = "processor" if source == org else f"sub-processor of {g._node[source]['label']}"
         for _, target, data in g.out_edges(source, data=True):
-            if data["kind"] in ("controls", "joint_controls", "processes_for") and g.nodes[target]["kind"] == "activity":
+            if data["kind"] in ("controls", "joint_controls", "processes_for") and g._node[target]["kind"] == "activity":
                 involve(target, {"controls": "controller", "joint_controls": "joint controller"}.get(data["kind"], how))
     for system, _ in _in(g, org, "supplied_by"):
         for activity, _ in _in(g, system, "stored_in"):
-            involve(activity, f"supplier of {g.nodes[system]['label']}")
+            involve(activity, f"supplier of {g._node[system]['label']}")
     for recipient, _ in _in(g, org, "is_organisation"):
         for activity, _ in _in(g, recipient, "discloses_to"):
             involve(activity, "recipient")
-    activities = sorted(roles, key=lambda a: g.nodes[a]["reference"])
+    activities = sorted(roles, key=lambda a: g._node[a]["reference"])
     subjects, categories = set(), set()
     for a in activities:
-        subjects |= {g.nodes[s]["label"] for s, _ in _in(g, a, "about")}
-        categories |= {g.nodes[c]["label"] for c, _ in _out(g, a, "uses")}
-    special = {c for c in categories if g.nodes[node("category", c)].get("data_kind") in SPECIAL_KINDS}
-    services = {g.nodes[s]["label"] for a in activities for s, _ in _out(g, a, "part_of")}
-    services |= {g.nodes[s]["label"] for s, _ in _in(g, org, "partner_in")}
-    services |= {g.nodes[s]["label"] for s, _ in _in(g, org, "provided_by")}
-    services |= {g.nodes[s]["label"] for s, _ in _out(g, org, "contracted_for")}
-    return Impact(organisation, [g.nodes[a]["reference"] for a in activities], sorted(services), sorted(subjects),
-                  sorted(categories), sorted(special), sorted(g.nodes[o]["label"] for o in index.get(org, ())),
-                  {g.nodes[a]["reference"]: sorted(h) for a, h in roles.items()})
+        subjects |= {g._node[s]["label"] for s, _ in _in(g, a, "about")}
+        categories |= {g._node[c]["label"] for c, _ in _out(g, a, "uses")}
+    special = {c for c in categories if g._node[node("category", c)].get("data_kind") in SPECIAL_KINDS}
+    services = {g._node[s]["label"] for a in activities for s, _ in _out(g, a, "part_of")}
+    services |= {g._node[s]["label"] for s, _ in _in(g, org, "partner_in")}
+    services |= {g._node[s]["label"] for s, _ in _in(g, org, "provided_by")}
+    services |= {g._node[s]["label"] for s, _ in _out(g, org, "contracted_for")}
+    return Impact(organisation, [g._node[a]["reference"] for a in activities], sorted(services), sorted(subjects),
+                  sorted(categories), sorted(special), sorted(g._node[o]["label"] for o in index.get(org, ())),
+                  {g._node[a]["reference"]: sorted(h) for a, h in roles.items()})
 
 
 @dataclass(frozen=True)
@@ -333,7 +354,7 @@ def role_conflicts(g: nx.MultiDiGraph) -> list[RoleConflict]:
     organisations recorded as both controller and processor of the same activity."""
     found = []
     us = g.graph.get("us")
-    for activity, attrs in g.nodes(data=True):
+    for activity, attrs in g._node.items():
         if attrs.get("kind") != "activity":
             continue
         controllers = {s for s, _ in _in(g, activity, "controls")} | {s for s, _ in _in(g, activity, "joint_controls")}
@@ -344,7 +365,7 @@ def role_conflicts(g: nx.MultiDiGraph) -> list[RoleConflict]:
         elif not controllers:
             found.append(RoleConflict(ref, "no controller"))
         for org in sorted(controllers & processors):
-            found.append(RoleConflict(ref, "both controller and processor", g.nodes[org]["label"]))
+            found.append(RoleConflict(ref, "both controller and processor", g._node[org]["label"]))
     return sorted(found, key=lambda c: (c.activity, c.problem))
 
 
@@ -352,7 +373,7 @@ def orphans(g: nx.MultiDiGraph) -> list[str]:
     """Organisations, systems and recipients nothing refers to (node ids)."""
     us = g.graph.get("us")
     lonely = []
-    for n, attrs in g.nodes(data=True):
+    for n, attrs in g._node.items():
         if attrs.get("kind") not in ("organisation", "system", "recipient") or n == us:
             continue
         referrers = [s for s, _, d in g.in_edges(n, data=True) if d["kind"] != "located_in"]

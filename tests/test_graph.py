@@ -318,3 +318,13 @@ def test_a_cycle_of_sub_processors_terminates_and_each_reaches_the_other_two():
     assert index["org:C Pvt"] == {"org:A Ltd", "org:B Ltd"}
     assert route_keys(routes) == {("PA-001", "country:IN", "sub-processor", ("A Ltd", "C Pvt"))}
     assert impact.activities == ["PA-001"] and impact.downstream == ["A Ltd", "B Ltd"]
+
+
+def test_a_copied_subgraph_answers_from_its_own_edges_not_its_parents():
+    from ropa.graph import transfers_out_of_uk
+
+    register = make_register(transfers=[transfer("TR-1", "PA-001", "IN", mechanism="idta", tra_date="2026-01-10")])
+    g = build_graph(register)
+    assert transfers_out_of_uk(g)  # builds and caches the index on g
+    part = g.subgraph([n for n in g if not n.startswith("country:")]).copy()
+    assert transfers_out_of_uk(part) == []

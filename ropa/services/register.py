@@ -12,6 +12,7 @@ from ropa.exchange.problems import ImportFailed, Problem, RawRecord
 from ropa.exchange.schema import BASIS_COLUMNS, BY_NAME, ENTITIES, REF, REFS, Entity
 from ropa.exchange.values import sort_key
 from ropa.extensions import db
+from ropa.gc_pause import paused_gc
 from ropa.models import Snapshot
 from ropa.services import audit
 from ropa.services.catalogue import MODELS, display_of, key_of, load_options, record_of, set_value
@@ -55,7 +56,7 @@ def apply_records(records: list[RawRecord], *, actor: str, dry_run: bool = False
     for record in records:
         by_entity.setdefault(record.entity, []).append(record)
     try:
-        with session.no_autoflush:
+        with session.no_autoflush, paused_gc():
             _preload(resolver, records)
             for entity in ENTITIES:
                 seen: dict[str, RawRecord] = {}
@@ -258,7 +259,8 @@ def iter_records(entity: Entity, display: bool = False, batch: int = 1000, where
 
 def dump_register() -> dict[str, list[dict]]:
     """The whole register in dump form (not users, tokens or the audit log)."""
-    data = {entity.name: dump_records(entity) for entity in ENTITIES}
+    with paused_gc():
+        data = {entity.name: dump_records(entity) for entity in ENTITIES}
     data["snapshots"] = [
         {"label": s.label, "created_at": s.created_at.isoformat(), "created_by": s.created_by,
          "approved_by": s.approved_by, "approved_at": s.approved_at.isoformat() if s.approved_at else None,

@@ -100,10 +100,24 @@ def _build(register: dict[str, list[dict]]) -> nx.MultiDiGraph:
         for service in e.get("services", []):
             add(processor, node("service", service), kind="contracted_for", engagement=e["reference"])
     _add_activities(g, add, register, us, country, unknown_country)
-    # Added in one call, and indexed by (node, kind) in the same pass: several times cheaper than edge by edge.
-    g.add_edges_from(edges)
+    _add_edges(g, edges)
     g.graph["_index"] = (id(g), *_index_of(edges))
     return g
+
+
+def _add_edges(g: nx.MultiDiGraph, edges: list[tuple[str, str, dict]]) -> None:
+    """Add edges straight into networkx's adjacency dicts, as MultiDiGraph.add_edge lays them out (successor and
+    predecessor share one key dict per node pair; keys count up from 0). add_edge's checks and views cost over half
+    the build at 10k activities; the layout is networkx's long-stable one and the graph tests would catch a change."""
+    nodes, succ, pred = g._node, g._succ, g._pred
+    for u, v, data in edges:
+        for n in (u, v):
+            if n not in nodes:
+                nodes[n], succ[n], pred[n] = {}, {}, {}
+        keyed = succ[u].get(v)
+        if keyed is None:
+            keyed = succ[u][v] = pred[v][u] = {}
+        keyed[len(keyed)] = data
 
 
 def _index_of(edges: Iterable[tuple[str, str, dict]]) -> tuple[dict, dict]:
@@ -218,7 +232,7 @@ def transfers_out_of_uk(g: nx.MultiDiGraph) -> list[Route]:
             continue  # most activities: nothing leaves the building
         categories, special = _categories(g, activity)
         subjects = tuple(sorted({g._node[s]["label"] for s, _ in _in(g, activity, "about")}))
-        recorded, covered, parties = {}, set(), set()
+        recorded, covered, parties, reached = {}, set(), set(), set()
         for target, data in transfers:
             recorded[target] = data
             named = {p for p in (data.get("via_organisation"), data.get("via_system")) if p} or {None}
@@ -235,11 +249,15 @@ def transfers_out_of_uk(g: nx.MultiDiGraph) -> list[Route]:
                 if org not in places:
                     places[org] = list(_locations(g, org))
                 for target, _ in places[org]:
-                    if not _covered(g, covered, parties, g._node[org]["label"], target):
+                    # One route per destination (the nearest party first): a ring of sub-processors must not turn
+                    # one destination into a route per member of the ring.
+                    if target not in reached and not _covered(g, covered, parties, g._node[org]["label"], target):
+                        reached.add(target)
                         routes.append(_route(g, activity, categories, special, subjects, target, {}, kind, via))
         for system, _ in systems:
             for target, _ in _out(g, system, "located_in"):
-                if not _covered(g, covered, parties, g._node[system]["label"], target):
+                if target not in reached and not _covered(g, covered, parties, g._node[system]["label"], target):
+                    reached.add(target)
                     routes.append(_route(g, activity, categories, special, subjects, target, {}, "system",
                                          (g._node[system]["label"],)))
     return sorted(set(routes), key=lambda r: (r.activity, r.destination, r.via))

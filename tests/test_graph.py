@@ -328,3 +328,14 @@ def test_a_copied_subgraph_answers_from_its_own_edges_not_its_parents():
     assert transfers_out_of_uk(g)  # builds and caches the index on g
     part = g.subgraph([n for n in g if not n.startswith("country:")]).copy()
     assert transfers_out_of_uk(part) == []
+
+
+def test_a_ring_of_sub_processors_in_one_country_gives_one_route_not_one_per_member():
+    ring = [f"Ring {i} Pvt" for i in range(6)]
+    register = make_register(
+        [activity("PA-001", processors=[ring[0]])],
+        organisations=[organisation(name, "IN") for name in ring],
+        engagements=[engagement(f"PE-{i}", name, ["IN"], sub_processors=[ring[(i + 1) % len(ring)]])
+                     for i, name in enumerate(ring)])
+    routes = transfers_out_of_uk(build_graph(register))
+    assert route_keys(routes) == {("PA-001", "country:IN", "processor", ("Ring 0 Pvt",))}

@@ -13,7 +13,7 @@ from enum import StrEnum
 import networkx as nx
 
 from ropa.gc_pause import paused_gc
-from ropa.graph import Route, build_graph, transfers_out_of_uk
+from ropa.graph import Route, build_graph, role_conflicts, transfers_out_of_uk
 
 ART46 = {"idta", "uk_addendum", "bcr", "other_art46"}
 CONSENT = {"6(1)(a)", "9(2)(a)", "Sch1 para 29"}
@@ -66,6 +66,7 @@ class Context:
         live = {a["reference"] for a in self.activities}
         self.routes = [r for r in transfers_out_of_uk(self.graph) if r.activity in live]
         self.transfers = [t for t in r.get("transfers", []) if t["activity"] in live]
+        self.role_conflicts = role_conflicts(self.graph)
         self.restricted_activities = {r.activity for r in self.routes
                                       if r.transfer_status in ("third_country", "unknown")}
 

@@ -290,7 +290,8 @@ def sub_processor_index(g: nx.MultiDiGraph) -> dict[str, frozenset[str]]:
     engagement graph, so cycles cost nothing extra and no organisation is walked twice."""
     engages = nx.DiGraph()
     engages.add_nodes_from(n for n, a in g._node.items() if a.get("kind") == "organisation")
-    engages.add_edges_from((u, v) for u, v, d in g.edges(data=True) if d["kind"] == "engages")
+    engages.add_edges_from((u, v) for (u, kind), targets in _index(g)[0].items() if kind == "engages"
+                           for v, _ in targets)
     dag = nx.condensation(engages)
     members = dag.graph["mapping"]
     below: dict[int, frozenset[str]] = {}
@@ -394,9 +395,9 @@ def orphans(g: nx.MultiDiGraph) -> list[str]:
     for n, attrs in g._node.items():
         if attrs.get("kind") not in ("organisation", "system", "recipient") or n == us:
             continue
-        referrers = [s for s, _, d in g.in_edges(n, data=True) if d["kind"] != "located_in"]
-        referred = [t for _, t, d in g.out_edges(n, data=True)
-                    if d["kind"] not in ("located_in", "supplied_by", "is_organisation", "contracted_for")]
-        if not referrers and not referred:
+        referred_to = any(d["kind"] != "located_in" for keyed in g._pred[n].values() for d in keyed.values())
+        refers = any(d["kind"] not in ("located_in", "supplied_by", "is_organisation", "contracted_for")
+                     for keyed in g._succ[n].values() for d in keyed.values())
+        if not referred_to and not refers:
             lonely.append(n)
     return sorted(lonely)

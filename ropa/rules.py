@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 
 from ropa.checks import CONSENT, EXPIRY_WARNING_DAYS, REVIEW_MONTHS, Context, Severity, _act, rule
-from ropa.graph import orphans, role_conflicts
+from ropa.graph import orphans
 
 # --- Lawful basis (Arts. 6, 9, 10; DPA 2018 Sch. 1) ------------------------------------------------------------
 
@@ -212,7 +212,7 @@ def _dpia_missing(c: Context) -> Iterator:
       "Name the controller: for processing done as a processor, the organisation we act for (Art. 30(2)(a)).")
 def _no_controller(c: Context) -> Iterator:
     names = {a["reference"]: a["name"] for a in c.activities}
-    for conflict in role_conflicts(c.graph):
+    for conflict in c.role_conflicts:
         if conflict.organisation is None and conflict.activity in names:
             yield "activity", conflict.activity, names[conflict.activity], \
                 f"{conflict.activity}: {conflict.problem}."
@@ -222,7 +222,7 @@ def _no_controller(c: Context) -> Iterator:
       "Decide which role the organisation has for this activity; it cannot be both.")
 def _both_roles(c: Context) -> Iterator:
     names = {a["reference"]: a["name"] for a in c.activities}
-    for conflict in role_conflicts(c.graph):
+    for conflict in c.role_conflicts:
         if conflict.organisation and conflict.activity in names:
             yield "activity", conflict.activity, names[conflict.activity], \
                 f"{conflict.organisation} is recorded as both controller and processor of {conflict.activity}."

@@ -219,10 +219,10 @@ def _categories(g: nx.MultiDiGraph, activity: str) -> tuple[tuple[str, ...], tup
 
 def transfers_out_of_uk(g: nx.MultiDiGraph) -> list[Route]:
     """Every route by which personal data reaches a country outside the UK: recorded transfers, and the processing or
-    access locations of processors, their sub-processors (however deep) and systems, with the mechanism if recorded."""
+    access locations of processors, their sub-processors (however deep) and systems, with the mechanism if recorded.
+    Unrecorded routes are listed once per activity and destination, through the nearest party not already covered."""
     routes: list[Route] = []
-    reach = sub_processor_index(g)
-    places: dict[str, list[tuple[str, dict]]] = {}  # each organisation's locations, worked out once
+    destinations = _Destinations(g)
     for activity, attrs in g._node.items():
         if attrs.get("kind") != "activity":
             continue
@@ -232,35 +232,66 @@ def transfers_out_of_uk(g: nx.MultiDiGraph) -> list[Route]:
             continue  # most activities: nothing leaves the building
         categories, special = _categories(g, activity)
         subjects = tuple(sorted({g._node[s]["label"] for s, _ in _in(g, activity, "about")}))
-        recorded, covered, parties, reached = {}, set(), set(), set()
-        for target, data in transfers:
-            recorded[target] = data
-            named = {p for p in (data.get("via_organisation"), data.get("via_system")) if p} or {None}
-            covered |= {(p, target) for p in named}
-            parties |= named
-            if g._node[target]["transfer_status"] == "unknown":  # covers whatever unnamed place that party uses
-                covered |= {(p, None) for p in named}
-            if g._node[target]["transfer_status"] != "uk":
-                routes.append(_route(g, activity, categories, special, subjects, target, data, "recorded",
-                                     tuple(x for x in (data.get("via_organisation"), data.get("via_system")) if x)))
-        for processor in processors:
-            for org, kind in [(processor, "processor")] + [(s, "sub-processor") for s in sorted(reach[processor])]:
-                via = (g._node[processor]["label"],) + ((g._node[org]["label"],) if org != processor else ())
-                if org not in places:
-                    places[org] = list(_locations(g, org))
-                for target, _ in places[org]:
-                    # One route per destination (the nearest party first): a ring of sub-processors must not turn
-                    # one destination into a route per member of the ring.
-                    if target not in reached and not _covered(g, covered, parties, g._node[org]["label"], target):
-                        reached.add(target)
-                        routes.append(_route(g, activity, categories, special, subjects, target, {}, kind, via))
-        for system, _ in systems:
-            for target, _ in _out(g, system, "located_in"):
-                if target not in reached and not _covered(g, covered, parties, g._node[system]["label"], target):
+
+        def add(target: str, data: dict, kind: str, via: tuple) -> None:
+            routes.append(_route(g, activity, categories, special, subjects, target, data, kind, via))
+
+        covered, parties = _recorded(g, transfers, add)
+        reached: set[str] = set()
+        candidates = [d for p in processors for d in destinations.of_processor(p)]
+        candidates += [d for system, _ in systems for d in destinations.of_system(system)]
+        for target, options in candidates:
+            if target in reached:
+                continue
+            for party, kind, via in options:
+                if not _covered(g, covered, parties, party, target):
                     reached.add(target)
-                    routes.append(_route(g, activity, categories, special, subjects, target, {}, "system",
-                                         (g._node[system]["label"],)))
+                    add(target, {}, kind, via)
+                    break
     return sorted(set(routes), key=lambda r: (r.activity, r.destination, r.via))
+
+
+def _recorded(g: nx.MultiDiGraph, transfers: list[tuple[str, dict]], add) -> tuple[set, set]:
+    """Routes of the recorded transfers; returns what they cover: (party, destination) pairs and the parties."""
+    covered, parties = set(), set()
+    for target, data in transfers:
+        named = {p for p in (data.get("via_organisation"), data.get("via_system")) if p} or {None}
+        covered |= {(p, target) for p in named}
+        parties |= named
+        if g._node[target]["transfer_status"] == "unknown":  # covers whatever unnamed place that party uses
+            covered |= {(p, None) for p in named}
+        if g._node[target]["transfer_status"] != "uk":
+            add(target, data, "recorded",
+                tuple(x for x in (data.get("via_organisation"), data.get("via_system")) if x))
+    return covered, parties
+
+
+class _Destinations:
+    """Where each processor's chain and each system reach, worked out once and shared by every activity using them:
+    per destination, the parties that reach it, nearest first."""
+
+    def __init__(self, g: nx.MultiDiGraph) -> None:
+        self.g, self.reach = g, sub_processor_index(g)
+        self._processors: dict[str, list] = {}
+        self._systems: dict[str, list] = {}
+
+    def of_processor(self, processor: str) -> list[tuple[str, list[tuple[str, str, tuple]]]]:
+        if processor not in self._processors:
+            g, by_target = self.g, {}
+            chain = [(processor, "processor")] + [(s, "sub-processor") for s in sorted(self.reach[processor])]
+            for org, kind in chain:
+                via = (g._node[processor]["label"],) + ((g._node[org]["label"],) if org != processor else ())
+                for target, _ in _locations(g, org):
+                    by_target.setdefault(target, []).append((g._node[org]["label"], kind, via))
+            self._processors[processor] = list(by_target.items())
+        return self._processors[processor]
+
+    def of_system(self, system: str) -> list[tuple[str, list[tuple[str, str, tuple]]]]:
+        if system not in self._systems:
+            label = self.g._node[system]["label"]
+            self._systems[system] = [(target, [(label, "system", (label,))])
+                                     for target, _ in _out(self.g, system, "located_in")]
+        return self._systems[system]
 
 
 def _covered(g: nx.MultiDiGraph, covered: set, parties: set, party: str, target: str) -> bool:

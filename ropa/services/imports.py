@@ -100,19 +100,15 @@ def _reuse_transfer_references(records: list[RawRecord]) -> None:
     for reference, activity, code, destination in db.session.execute(query):
         existing.setdefault((activity, code or "", "" if code else destination.casefold()), reference)
     codes = {c.code: c for c in db.session.scalars(sa.select(Country))}
+    by_name = {c.name.casefold(): code for code, c in codes.items()}
     for record in records:
         if record.entity != "transfers":
             continue
         country = (record.values.get("country") or "").strip()
-        code = country.upper() if country.upper() in codes else _code_of(country, codes)
+        code = country.upper() if country.upper() in codes else by_name.get(country.casefold(), "")
         key = (record.values.get("activity"), code, "" if code else (record.values.get("destination") or "").casefold())
         if key in existing:
             record.values["reference"] = existing[key]
-
-
-def _code_of(name: str, codes: dict) -> str:
-    by_name = {c.name.casefold(): code for code, c in codes.items()}
-    return by_name.get(name.casefold(), "")
 
 
 def import_path(path: Path, *, actor: str, dry_run: bool = False) -> ImportSummary:

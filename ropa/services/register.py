@@ -1,7 +1,6 @@
 """Loading records into the register (imports, seed, restore) and reading it out whole (dump, CSV)."""
 
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -237,24 +236,6 @@ def dump_records(entity: Entity, display: bool = False) -> list[dict]:
     records = sorted(((key_of(entity, r), record_of(entity, r, display)) for r in rows),
                      key=lambda kr: sort_key(kr[0]))
     return [record for _, record in records]
-
-
-def iter_records(entity: Entity, display: bool = False, batch: int = 1000, where=None) -> Iterator[dict]:
-    """Rows of one entity as dump-form records, streamed in batches with relations loaded per batch (memory stays
-    flat however large the register); ordered by key."""
-    model = MODELS[entity.name]
-    query = sa.select(model).options(*load_options(entity)).execution_options(yield_per=batch)
-    if entity.name != "disclosures":
-        query = query.order_by(getattr(model, entity.key[0]))
-    if where is not None:
-        query = query.where(where)
-    result = db.session.scalars(query)
-    try:
-        for partition in result.partitions():
-            for row in partition:
-                yield record_of(entity, row, display)
-    finally:
-        result.close()
 
 
 def dump_register() -> dict[str, list[dict]]:

@@ -144,3 +144,35 @@ def seeded(app):
 
 def count_rows(table: str) -> int:
     return db.session.scalar(sa.text(f"SELECT count(*) FROM {table}"))
+
+
+@pytest.fixture
+def make_user(app):
+    """A factory of users: make_user("dpo") → the User, with services for editors."""
+    from ropa.enums import Role
+    from ropa.services.users import create_user
+
+    def make(role: str, email: str | None = None, services: tuple[str, ...] = ()):
+        user = create_user(email or f"{role}-{next(_counter)}@example.org", Role(role), "a long test password",
+                           actor="test")
+        if services:
+            from ropa.models import Service
+            user.services = list(db.session.scalars(sa.select(Service).where(Service.name.in_(services))))
+            db.session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def make_client(app, make_user):
+    """A test client signed in as a new user of the given role (through Flask-Login's session keys)."""
+    def make(role: str, **kwargs):
+        user = make_user(role, **kwargs)
+        client = app.test_client()
+        with client.session_transaction() as session:
+            session["_user_id"] = str(user.id)
+            session["_fresh"] = True
+        return client
+
+    return make

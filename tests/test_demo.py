@@ -17,9 +17,12 @@ def test_demo_serves_the_seed_register_to_a_signed_in_user(tmp_path):
             sign_in(base, "admin@ropa.local", "not-the-password")
         opener = sign_in(base, "admin@ropa.local", password)
         with opener.open(base + "/") as response:
+            dashboard = response.read().decode()
+        with opener.open(base + "/activities") as response:
             page = response.read().decode()
         with urllib.request.urlopen(base + "/static/ropa.css") as response:
             assert response.status == 200
+    assert "Dashboard" in dashboard and "PA-026" in dashboard  # the Pearson transfer needs attention
     assert "Processing activities" in page
     assert "Digital Conners4" in page
     assert "North-East London NHS Foundation Trust" in page

@@ -1,8 +1,9 @@
 """The register's tables. Importing this package registers every model with SQLAlchemy."""
 
-from ropa.models.accounts import ApiToken, User
+from ropa.models.accounts import ApiToken, LoginAttempt, User
 from ropa.models.activity import Disclosure, ProcessingActivity
 from ropa.models.audit import AuditEntry, AuditHead, Snapshot
+from ropa.models.jobs import Job
 from ropa.enums import (
     ActivityStatus, BasisKind, DataKind, DsptStatus, OrgKind, OurRole, PeriodUnit, RecipientKind, Role,
     TransferMechanism, TransferStatus,
@@ -14,7 +15,7 @@ from ropa.models.retention import LegalHold, RetentionRule
 
 __all__ = [
     "ActivityStatus", "ApiToken", "AuditEntry", "AuditHead", "BasisKind", "Country", "DataCategory", "DataKind",
-    "Disclosure", "DsptStatus", "LawfulBasis", "LegalHold", "OrgKind", "Organisation", "OurRole", "PeriodUnit",
+    "Disclosure", "DsptStatus", "Job", "LawfulBasis", "LoginAttempt", "LegalHold", "OrgKind", "Organisation", "OurRole", "PeriodUnit",
     "ProcessingActivity", "ProcessorEngagement", "Recipient", "RecipientKind", "RetentionRule", "Role", "Service",
     "Snapshot", "SubjectCategory", "System", "Transfer", "TransferMechanism", "TransferStatus", "User",
 ]

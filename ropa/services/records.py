@@ -1,16 +1,103 @@
-"""Saving one record of any kind, as forms and the API will: validated like an import, audited, version-checked."""
+"""One record at a time, as forms and the API use them: load it with its version, save it validated like an import,
+audited and version-checked, and say what changed when a save was refused as stale."""
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
 
 from ropa.exchange.problems import ImportFailed, Problem, RawRecord
-from ropa.exchange.schema import BY_NAME
-from ropa.exchange.values import BadValue, parse_value
+from ropa.exchange.schema import BY_NAME, REF, REFS
+from ropa.exchange.values import BadValue, parse_value, sort_key
+from ropa.extensions import db
+from ropa.models import AuditEntry, Disclosure, ProcessingActivity, Recipient
+from ropa.services.catalogue import MODELS, display_of, key_of, load_options, record_of
 from ropa.services.register import ImportSummary, apply_records
 
 
+@dataclass
+class Loaded:
+    """A record in dump form, the version it was loaded at and the audit position then (for conflict reports)."""
+
+    record: dict
+    version: int
+    audit_position: int
+    row: object
+
+
+@dataclass
+class HistoryEntry:
+    at: datetime
+    actor: str
+    action: str
+    fields: dict  # field -> [before, after]
+
+
+class StaleRecord(ImportFailed):
+    """A save from a page loaded before someone else saved the same record; nothing was written."""
+
+    def __init__(self, entity_label: str, key: str, since: list[HistoryEntry]):
+        self.since = since
+        who = ", ".join(sorted({e.actor for e in since})) or "someone else"
+        super().__init__([Problem("form", 1, "version", f"this {entity_label} was changed by {who} after you "
+                                  "opened it. Your changes have not been saved: check what changed below, "
+                                  "then make your change again")])
+
+
+def find_row(entity_name: str, key: str):
+    """The row with this natural key ("PA-001", an organisation's name, "PA-001 / NHS England"), or None."""
+    entity, model = BY_NAME[entity_name], MODELS[entity_name]
+    if entity_name == "disclosures":
+        reference, _, recipient = key.partition(" / ")
+        return db.session.scalar(sa.select(Disclosure).join(Disclosure.activity).join(Disclosure.recipient)
+                                 .where(ProcessingActivity.reference == reference, Recipient.name == recipient))
+    return db.session.scalar(sa.select(model).where(getattr(model, entity.key[0]) == key)
+                             .options(*load_options(entity)))
+
+
+def load_record(entity_name: str, key: str, display: bool = False) -> Loaded | None:
+    """One record in dump form with its version, or None if there is no such record."""
+    row = find_row(entity_name, key)
+    if row is None:
+        return None
+    return Loaded(record_of(BY_NAME[entity_name], row, display), row.version, audit_position(), row)
+
+
+def audit_position() -> int:
+    """The id of the newest audit entry (0 for none): changes after it happened after this moment."""
+    return db.session.scalar(sa.select(sa.func.coalesce(sa.func.max(AuditEntry.id), 0)))
+
+
+def choices_for(target: str) -> list[tuple[str, str]]:
+    """(key, label) options for a reference to target, in natural order."""
+    entity, model = BY_NAME[target], MODELS[target]
+    rows = db.session.scalars(sa.select(model)).all()
+    return sorted(((key_of(entity, r), display_of(target, r)) for r in rows), key=lambda kv: sort_key(kv[0]))
+
+
+def choices_for_entity(entity_name: str, exclude: tuple[str, ...] = ()) -> dict[str, list[tuple[str, str]]]:
+    """The options every reference field of one entity needs (activities are typed, not chosen)."""
+    targets = {f.target for f in BY_NAME[entity_name].fields
+               if f.kind in (REF, REFS) and f.target != "activities" and f.name not in exclude}
+    return {target: choices_for(target) for target in targets}
+
+
+def history(entity_name: str, key: str, after: int = 0, limit: int = 200) -> list[HistoryEntry]:
+    """The audit entries of one record, newest first (only those after an audit position, if given)."""
+    label = BY_NAME[entity_name].label
+    query = (sa.select(AuditEntry).where(AuditEntry.entity_type == label, AuditEntry.entity_key == key,
+                                         AuditEntry.id > after)
+             .order_by(AuditEntry.id.desc()).limit(limit))
+    return [HistoryEntry(e.at, e.actor, e.action, json.loads(e.changes)) for e in db.session.scalars(query)]
+
+
 def save_record(entity_name: str, values: dict, *, actor: str, expected_version: int | None = None,
-                source: str = "form") -> ImportSummary:
+                source: str = "form", loaded_at: int | None = None) -> ImportSummary:
     """Create or update one record from dump-form values; raise ImportFailed with field-level problems.
 
-    With expected_version, an edit of a row someone else saved since it was loaded is refused, never merged.
+    With expected_version, an edit of a row someone else saved since it was loaded is refused, never merged: the
+    StaleRecord raised lists what changed since loaded_at (an audit position).
     """
     entity = BY_NAME[entity_name]
     parsed, problems = {}, []
@@ -21,7 +108,16 @@ def save_record(entity_name: str, values: dict, *, actor: str, expected_version:
             problems.append(Problem(source, 1, name, str(exc)))
     if problems:
         raise ImportFailed(problems)
-    record = RawRecord(entity_name, parsed, source, 1, {name: name for name in parsed})
     key = " / ".join(str(parsed.get(k, "")) for k in entity.key)
+    if expected_version is not None:
+        row = find_row(entity_name, key)
+        if row is not None and row.version != expected_version:
+            raise StaleRecord(entity.label, key, history(entity_name, key, after=loaded_at or 0))
+    record = RawRecord(entity_name, parsed, source, 1, {name: name for name in parsed})
     expected = {key: expected_version} if expected_version is not None else None
-    return apply_records([record], actor=actor, expected_versions=expected)
+    try:
+        return apply_records([record], actor=actor, expected_versions=expected)
+    except ImportFailed as failed:
+        if any("changed by someone else" in p.reason for p in failed.problems):
+            raise StaleRecord(entity.label, key, history(entity_name, key, after=loaded_at or 0)) from None
+        raise

@@ -3,12 +3,13 @@
 from flask import Blueprint, render_template, request
 
 from ropa.auth import role_required
-from ropa.services.queries import activity_page, register_counts
+from ropa.services.queries import register_counts
+from ropa.services.activities import activity_page
 
 bp = Blueprint("activities", __name__)
 
 
-@bp.get("/")
+@bp.get("/activities")
 @role_required()
 def index():
     """The register: one line per processing activity."""

@@ -17,6 +17,8 @@ def test_sign_in_and_see_the_seed_activities(page, artifacts, tmp_path):
         assert page.get_by_role("alert").is_visible()
         page.get_by_label("Password").fill(password)
         page.get_by_role("button", name="Sign in").click()
+        assert page.get_by_role("heading", name="Dashboard").is_visible()
+        page.get_by_role("link", name="Activities", exact=True).click()
         assert page.get_by_role("heading", name="Processing activities").is_visible()
         assert page.locator("table tbody tr").count() >= 25
         assert page.get_by_role("cell", name="PA-001", exact=True).is_visible()

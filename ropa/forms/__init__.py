@@ -1,4 +1,4 @@
-"""WTForms forms, one class per screen."""
+"""WTForms forms, one class per screen; catalogue.py builds the register's edit forms from the field catalogue."""
 
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField

@@ -1,0 +1,3 @@
+from tests.roles import EVERYONE
+
+ROUTES = [("activities.index", "GET", "/activities", EVERYONE)]

@@ -1,0 +1,3 @@
+from tests.roles import EVERYONE
+
+ROUTES = [("dashboard.index", "GET", "/", EVERYONE)]

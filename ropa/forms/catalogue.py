@@ -12,7 +12,7 @@ from wtforms import DateField, HiddenField, IntegerField, SelectField, SelectMul
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from ropa.exchange.schema import BOOL, BY_NAME, DATE, ENUM, INT, REF, REFS, Entity, Field
-from ropa.forms.labels import enum_choices, label
+from ropa.forms.labels import enum_choices, label, select_choices
 
 #: Fields written as paragraphs rather than one line.
 LONG_TEXT = {"purpose", "description", "notes", "legitimate_interests", "source", "rights_override",
@@ -46,26 +46,34 @@ def _field(entity: Entity, f: Field, choices: dict, locked: bool):
     required = [InputRequired(f"Enter the {text.lower()}")] if f.required else [Optional()]
     kw = {"render_kw": {"readonly": True}} if locked else {}
     if f.kind == BOOL:
-        return SelectField(text, choices=YES_NO, default="")
+        return SelectField(text, choices=select_choices(YES_NO), default="")
     if f.kind == DATE:
         return DateField(text, validators=[Optional()], format="%Y-%m-%d",
                          description="For example 2026-03-31.")
     if f.kind == INT:
         return IntegerField(text, validators=[Optional(), NumberRange(min=0, message="Enter a whole number, 0 or more")])
-    if f.kind == ENUM:
-        return SelectField(text, choices=enum_choices(f.enum), default="")
+    if f.kind == ENUM:  # a column that cannot be empty offers no empty choice
+        empty = "Not recorded" if _nullable(entity, f.name) else None
+        return SelectField(text, choices=select_choices(enum_choices(f.enum, empty)), default="")
     if f.kind == REF and f.target == "activities":  # thousands of them: typed, and checked by the service
         return StringField(text, validators=required + [Length(max=40)], description="The activity's reference, e.g. PA-001.", **kw)
     if f.kind == REF:
         if locked:
             return StringField(text, **kw)
         options = [("", "None")] + choices.get(f.target, [])
-        return SelectField(text, choices=options, default="", validators=required)
+        return SelectField(text, choices=select_choices(options), default="", validators=required)
     if f.kind == REFS:
-        return SelectMultipleField(text, choices=choices.get(f.target, []), default=[], validate_choice=True)
+        return SelectMultipleField(text, choices=select_choices(choices.get(f.target, [])), default=[], validate_choice=True)
     if f.name in LONG_TEXT:
         return TextAreaField(text, validators=[Optional(), Length(max=20000)])
     return StringField(text, validators=required + [Length(max=500)], **kw)
+
+
+def _nullable(entity: Entity, name: str) -> bool:
+    from ropa.services.catalogue import MODELS
+
+    column = MODELS[entity.name].__table__.c.get(name)
+    return column is None or column.nullable
 
 
 def initial_data(entity: Entity, record: dict) -> dict:

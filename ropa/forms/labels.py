@@ -2,6 +2,8 @@
 
 from enum import StrEnum
 
+from wtforms.fields.choices import SelectChoice
+
 #: Field labels where the field name alone would not read well; others are the name with spaces.
 LABELS = {
     "reference": "Reference", "is_self": "This is us (the organisation keeping the register)",
@@ -59,3 +61,8 @@ def enum_choices(enum: type[StrEnum], empty: str | None = "Not recorded") -> lis
     """Select options for an enum, with an empty choice first unless empty is None."""
     options = [(m.value, value_label(m.value)) for m in enum]
     return ([("", empty)] if empty is not None else []) + options
+
+
+def select_choices(pairs) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms choices (WTForms 3.3 deprecates plain tuples)."""
+    return [SelectChoice(value, text) for value, text in pairs]

@@ -13,6 +13,8 @@ from pathlib import Path
 import psycopg
 import pytest
 import sqlalchemy as sa
+from flask import g
+from flask.testing import FlaskClient
 
 from ropa import create_app
 from ropa.cli import cli, init_database
@@ -164,12 +166,21 @@ def make_user(app):
     return make
 
 
+class _OwnUserClient(FlaskClient):
+    """A test client whose requests load their own session's user. The tests' app context outlives each request, so
+    Flask-Login's user cached in `g` would otherwise carry one client's user (and role) into another's requests."""
+
+    def open(self, *args, **kwargs):
+        g.pop("_login_user", None)
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def make_client(app, make_user):
     """A test client signed in as a new user of the given role (through Flask-Login's session keys)."""
     def make(role: str, **kwargs):
         user = make_user(role, **kwargs)
-        client = app.test_client()
+        client = _OwnUserClient(app, app.response_class, use_cookies=True)
         with client.session_transaction() as session:
             session["_user_id"] = str(user.id)
             session["_fresh"] = True

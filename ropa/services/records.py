@@ -73,6 +73,8 @@ def choices_for(target: str) -> list[tuple[str, str]]:
     """(key, label) options for a reference to target, in natural order."""
     entity, model = BY_NAME[target], MODELS[target]
     rows = db.session.scalars(sa.select(model)).all()
+    if target == "countries":  # people look for the name, the register stores the code
+        return sorted(((r.code, f"{r.name} ({r.code})") for r in rows), key=lambda kv: sort_key(kv[1]))
     return sorted(((key_of(entity, r), display_of(target, r)) for r in rows), key=lambda kv: sort_key(kv[0]))
 
 

@@ -628,12 +628,21 @@ class Generator:
             first: dict[str, int] = {}  # processor -> its first engagement
             for index, org in enumerate(processors):
                 first.setdefault(org, index)
-            distinct, start = list(first), 0
+            distinct, start, rings = list(first), 0, []
             while start + 3 <= len(distinct) and start < len(distinct) * 0.5:
-                ring = distinct[start:start + self.rng.randint(3, 5)]
+                rings.append(distinct[start:start + self.rng.randint(3, 5)])
+                start += len(rings[-1])
+            # Apart from its ring, a ring member engages only suppliers that are not our processors (hosting,
+            # messaging), as real sub-processor lists do. Random links from ring to ring chained them into one
+            # component that grew with N (56 organisations at 10k, 1,177 at 100k), so every activity reached every
+            # country; now each ring, and what it reaches, stays the same size whatever N.
+            ringed = {org for ring in rings for org in ring}
+            for index, org in enumerate(processors):
+                if org in ringed:
+                    subs[index] = [s for s in subs[index] if s not in first]
+            for ring in rings:
                 for offset, org in enumerate(ring):
                     subs[first[org]].append(ring[(offset + 1) % len(ring)])
-                start += len(ring)
         self.processors = list(dict.fromkeys(processors))
         for index, (processor, sub) in enumerate(zip(processors, subs), start=1):
             start = -self.rng.randint(30, 2500)

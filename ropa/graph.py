@@ -31,77 +31,109 @@ def build_graph(register: dict[str, list[dict]]) -> nx.MultiDiGraph:
         return _build(register)
 
 
+class _Ids(dict):
+    """The node ids of one kind by key, each string made once and shared by every edge that names it: a string
+    saved per edge end, and dict lookups that find the very same object."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__()
+        self.prefix = f"{kind}:"
+
+    def __missing__(self, key: str) -> str:
+        made = self[key] = self.prefix + key
+        return made
+
+
 def _build(register: dict[str, list[dict]]) -> nx.MultiDiGraph:
     g = nx.MultiDiGraph()
-    edges: list[tuple[str, str, dict]] = []
+    nodes, edges, by_kind = g._node, [], {}
+    org, service, system, recipient, country_id = (_Ids(k) for k in ("org", "service", "system", "recipient",
+                                                                      "country"))
+
+    def put(n: str, attrs: dict) -> None:
+        """Add a node as add_node does (written straight into networkx's dicts: add_node costs more than this)."""
+        if n in nodes:
+            nodes[n].update(attrs)
+        else:
+            nodes[n], g._succ[n], g._pred[n] = attrs, {}, {}
 
     def add(u: str, v: str, **attrs) -> None:
-        edges.append((u, v, attrs))
+        edge = (u, v, attrs)
+        edges.append(edge)
+        kind = attrs["kind"]
+        if kind in by_kind:
+            by_kind[kind].append(edge)
+        else:
+            by_kind[kind] = [edge]
 
     countries = {c["code"]: c for c in register.get("countries", [])}
     us = next((o["name"] for o in register.get("organisations", []) if o.get("is_self")), None)
-    g.graph["us"] = node("org", us) if us else None
+    g.graph["us"] = org[us] if us else None
 
     def country(code: str | None) -> str | None:
         if not code:
             return None
-        info = countries.get(code, {})
-        g.add_node(node("country", code), kind="country", label=info.get("name", code), code=code,
-                   transfer_status=info.get("transfer_status", "third_country"),
-                   adequacy_scope=info.get("adequacy_scope", ""))
-        return node("country", code)
+        key = country_id[code]
+        if key not in nodes:
+            info = countries.get(code, {})
+            put(key, {"kind": "country", "label": info.get("name", code), "code": code,
+                      "transfer_status": info.get("transfer_status", "third_country"),
+                      "adequacy_scope": info.get("adequacy_scope", "")})
+        return key
 
     def unknown_country(words: str) -> str:
         key = node("unknown-country", words or "not stated")
-        g.add_node(key, kind="country", label=words or "Destination not stated", code="",
-                   transfer_status="unknown", adequacy_scope="")
+        put(key, {"kind": "country", "label": words or "Destination not stated", "code": "",
+                  "transfer_status": "unknown", "adequacy_scope": ""})
         return key
 
     for o in register.get("organisations", []):
-        g.add_node(node("org", o["name"]), kind="organisation", label=o["name"], org_kind=o.get("kind"),
-                   is_self=bool(o.get("is_self")), is_public_authority=o.get("is_public_authority"),
-                   dspt_status=o.get("dspt_status") or "unknown", country=o.get("country"))
+        put(org[o["name"]], {"kind": "organisation", "label": o["name"], "org_kind": o.get("kind"),
+                             "is_self": bool(o.get("is_self")), "is_public_authority": o.get("is_public_authority"),
+                             "dspt_status": o.get("dspt_status") or "unknown", "country": o.get("country")})
         if where := country(o.get("country")):
-            add(node("org", o["name"]), where, kind="located_in", basis="registered")
+            add(org[o["name"]], where, kind="located_in", basis="registered")
     for c in register.get("data_categories", []):
-        g.add_node(node("category", c["name"]), kind="category", label=c["name"], data_kind=c.get("kind") or "personal")
+        put(node("category", c["name"]), {"kind": "category", "label": c["name"],
+                                          "data_kind": c.get("kind") or "personal"})
     for s in register.get("subject_categories", []):
-        g.add_node(node("subject", s["name"]), kind="subject", label=s["name"])
+        put(node("subject", s["name"]), {"kind": "subject", "label": s["name"]})
     for s in register.get("services", []):
-        g.add_node(node("service", s["name"]), kind="service", label=s["name"])
+        put(service[s["name"]], {"kind": "service", "label": s["name"]})
         if s.get("provider"):
-            add(node("service", s["name"]), node("org", s["provider"]), kind="provided_by")
+            add(service[s["name"]], org[s["provider"]], kind="provided_by")
         for partner in s.get("partners", []):
-            add(node("org", partner), node("service", s["name"]), kind="partner_in")
+            add(org[partner], service[s["name"]], kind="partner_in")
     for s in register.get("systems", []):
-        g.add_node(node("system", s["name"]), kind="system", label=s["name"], hosting_country=s.get("hosting_country"),
-                   location=s.get("location", ""))
+        put(system[s["name"]], {"kind": "system", "label": s["name"], "hosting_country": s.get("hosting_country"),
+                                "location": s.get("location", "")})
         if s.get("supplier"):
-            add(node("system", s["name"]), node("org", s["supplier"]), kind="supplied_by")
+            add(system[s["name"]], org[s["supplier"]], kind="supplied_by")
         if where := country(s.get("hosting_country")):
-            add(node("system", s["name"]), where, kind="located_in", basis="hosting")
+            add(system[s["name"]], where, kind="located_in", basis="hosting")
     for h in register.get("legal_holds", []):
-        g.add_node(node("hold", h["name"]), kind="legal_hold", label=h["name"])
+        put(node("hold", h["name"]), {"kind": "legal_hold", "label": h["name"]})
         if h.get("imposed_by"):
-            add(node("org", h["imposed_by"]), node("hold", h["name"]), kind="imposes")
+            add(org[h["imposed_by"]], node("hold", h["name"]), kind="imposes")
     for r in register.get("recipients", []):
-        g.add_node(node("recipient", r["name"]), kind="recipient", label=r["name"], recipient_kind=r.get("kind"))
+        put(recipient[r["name"]], {"kind": "recipient", "label": r["name"], "recipient_kind": r.get("kind")})
         if r.get("organisation"):
-            add(node("recipient", r["name"]), node("org", r["organisation"]), kind="is_organisation")
+            add(recipient[r["name"]], org[r["organisation"]], kind="is_organisation")
     for e in register.get("engagements", []):
-        processor = node("org", e["processor"])
+        processor = org[e["processor"]]
         for sub in e.get("sub_processors", []):
-            add(processor, node("org", sub), kind="engages", engagement=e["reference"])
+            add(processor, org[sub], kind="engages", engagement=e["reference"])
         for code in e.get("countries", []):
             add(processor, country(code), kind="located_in", basis="processing", engagement=e["reference"])
         if not e.get("countries") and e.get("processing_location"):
             add(processor, unknown_country(e["processing_location"]), kind="located_in", basis="processing",
-                       engagement=e["reference"])
-        for service in e.get("services", []):
-            add(processor, node("service", service), kind="contracted_for", engagement=e["reference"])
-    _add_activities(g, add, register, us, country, unknown_country)
+                engagement=e["reference"])
+        for name in e.get("services", []):
+            add(processor, service[name], kind="contracted_for", engagement=e["reference"])
+    _add_activities(register, us, put, add, _Ids("activity"), org, service, system, recipient, country,
+                    unknown_country)
     _add_edges(g, edges)
-    g.graph["_index"] = (id(g), *_index_of(edges))
+    g.graph["_index"] = _Index(id(g), by_kind)
     return g
 
 
@@ -120,52 +152,70 @@ def _add_edges(g: nx.MultiDiGraph, edges: list[tuple[str, str, dict]]) -> None:
         keyed[len(keyed)] = data
 
 
-def _index_of(edges: Iterable[tuple[str, str, dict]]) -> tuple[dict, dict]:
-    out: dict[tuple[str, str], list] = {}
-    into: dict[tuple[str, str], list] = {}
-    for u, v, data in edges:
-        out.setdefault((u, data["kind"]), []).append((v, data))
-        into.setdefault((v, data["kind"]), []).append((u, data))
-    return out, into
-
-
-def _add_activities(g: nx.MultiDiGraph, add, register: dict, us: str | None, country, unknown_country) -> None:
+def _add_activities(register: dict, us: str | None, put, add, activity, org, service, system, recipient, country,
+                    unknown_country) -> None:
     kinds = {c["name"]: c.get("kind") or "personal" for c in register.get("data_categories", [])}
     disclosures = {(d["activity"], d["recipient"]): d for d in register.get("disclosures", [])}
+    subject = {s["name"]: node("subject", s["name"]) for s in register.get("subject_categories", [])}
+    category = {c["name"]: node("category", c["name"]) for c in register.get("data_categories", [])}
+    we = org[us] if us else None
     for a in register.get("activities", []):
-        key = node("activity", a["reference"])
+        key = activity[a["reference"]]
         special = any(kinds.get(c) in SPECIAL_KINDS for c in a.get("data_categories", []))
-        g.add_node(key, kind="activity", label=a["name"], reference=a["reference"], our_role=a.get("our_role"),
-                   status=a.get("status"), special=special, service=a.get("service"))
+        put(key, {"kind": "activity", "label": a["name"], "reference": a["reference"], "our_role": a.get("our_role"),
+                  "status": a.get("status"), "special": special, "service": a.get("service")})
         if a.get("service"):
-            add(key, node("service", a["service"]), kind="part_of")
+            add(key, service[a["service"]], kind="part_of")
         role = a.get("our_role") or "controller"
-        if us and role in ("controller", "joint_controller"):
-            add(node("org", us), key, kind="controls")
-        if us and role == "processor":
-            add(node("org", us), key, kind="processes_for", controller=a.get("controller"))
+        if we and role in ("controller", "joint_controller"):
+            add(we, key, kind="controls")
+        if we and role == "processor":
+            add(we, key, kind="processes_for", controller=a.get("controller"))
         if a.get("controller"):
-            add(node("org", a["controller"]), key, kind="controls")
+            add(org[a["controller"]], key, kind="controls")
         for joint in a.get("joint_controllers", []):
-            add(node("org", joint), key, kind="joint_controls")
-        for subject in a.get("data_subjects", []):
-            add(node("subject", subject), key, kind="about")
-        for category in a.get("data_categories", []):
-            add(key, node("category", category), kind="uses")
-        for recipient in a.get("recipients", []):
-            d = disclosures.get((a["reference"], recipient), {})
-            add(key, node("recipient", recipient), kind="discloses_to",
-                       legal_gateway=d.get("legal_gateway", ""), agreement=d.get("agreement_reference", ""))
-        for system in a.get("systems", []):
-            add(key, node("system", system), kind="stored_in")
-        for processor in a.get("processors", []):
-            add(node("org", processor), key, kind="processes_for")
+            add(org[joint], key, kind="joint_controls")
+        for name in a.get("data_subjects", []):
+            add(subject.get(name) or node("subject", name), key, kind="about")
+        for name in a.get("data_categories", []):
+            add(key, category.get(name) or node("category", name), kind="uses")
+        for name in a.get("recipients", []):
+            d = disclosures.get((a["reference"], name), {})
+            add(key, recipient[name], kind="discloses_to",
+                legal_gateway=d.get("legal_gateway", ""), agreement=d.get("agreement_reference", ""))
+        for name in a.get("systems", []):
+            add(key, system[name], kind="stored_in")
+        for name in a.get("processors", []):
+            add(org[name], key, kind="processes_for")
     for t in register.get("transfers", []):
         where = country(t.get("country")) or unknown_country(t.get("destination", ""))
-        add(node("activity", t["activity"]), where, kind="transfers_to", reference=t["reference"],
-                   mechanism=t.get("mechanism") or "none_recorded", tra_date=t.get("tra_date"),
-                   tra_outcome=t.get("tra_outcome", ""), certification=t.get("certification", ""),
-                   via_organisation=t.get("organisation"), via_system=t.get("system"))
+        add(activity[t["activity"]], where, kind="transfers_to", reference=t["reference"],
+            mechanism=t.get("mechanism") or "none_recorded", tra_date=t.get("tra_date"),
+            tra_outcome=t.get("tra_outcome", ""), certification=t.get("certification", ""),
+            via_organisation=t.get("organisation"), via_system=t.get("system"))
+
+
+class _Index:
+    """The graph's edges by kind (kept from the build, or read once from a derived graph's adjacency), and by kind
+    and node each way, made on first use: networkx's edge views cost several times more per lookup at 10k+
+    activities. Also holds what the queries work out once per graph (``memo``). Graphs are read-only once built."""
+
+    def __init__(self, owner: int, by_kind: dict[str, list[tuple[str, str, dict]]]) -> None:
+        self.owner, self.by_kind, self.memo = owner, by_kind, {}
+        self._ends: dict[tuple[str, int], dict[str, list[tuple[str, str, dict]]]] = {}
+
+    def ends(self, kind: str, end: int) -> dict[str, list[tuple[str, str, dict]]]:
+        """The edges of one kind by their source (end 0) or target (end 1) node."""
+        found = self._ends.get((kind, end))
+        if found is None:
+            found = self._ends[kind, end] = {}
+            for edge in self.by_kind.get(kind, ()):
+                n = edge[end]
+                if n in found:
+                    found[n].append(edge)
+                else:
+                    found[n] = [edge]
+        return found
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -188,151 +238,214 @@ class Route:
     mechanism: str  # "none_recorded" when no transfer record covers the route
     tra_date: str | None
     transfer: str | None  # transfer reference, when recorded
-    kind: str
-    certification: str = ""  # the recipient's UK-US data bridge certification, when recorded  # "recorded" | "processor" | "sub-processor" | "system"
+    kind: str  # "recorded" | "processor" | "sub-processor" | "system"
+    certification: str = ""  # the recipient's UK-US data bridge certification, when recorded
 
 
-def _index(g: nx.MultiDiGraph) -> tuple[dict, dict]:
-    """Edges by (node, kind), both ways: built with the graph (or once for a derived graph), because networkx's
-    edge views cost several times more per lookup at 10k+ activities. Graphs are treated as read-only once built."""
+def _index(g: nx.MultiDiGraph) -> _Index:
     index = g.graph.get("_index")
-    if index is None or index[0] != id(g):  # a copy (e.g. a subgraph) carries its parent's index: rebuild
-        index = g.graph["_index"] = (id(g), *_index_of(
-            (u, v, data) for u, neighbours in g._adj.items() for v, keyed in neighbours.items()
-            for data in keyed.values()))
-    return index[1], index[2]
+    if index is None or index.owner != id(g):  # a copy (e.g. a subgraph) carries its parent's index: rebuild
+        by_kind: dict[str, list[tuple[str, str, dict]]] = {}
+        for u, neighbours in g._adj.items():
+            for v, keyed in neighbours.items():
+                for data in keyed.values():
+                    by_kind.setdefault(data["kind"], []).append((u, v, data))
+        index = g.graph["_index"] = _Index(id(g), by_kind)
+    return index
 
 
-def _out(g: nx.MultiDiGraph, n: str, kind: str) -> list[tuple[str, dict]]:
-    return _index(g)[0].get((n, kind), [])
+def _from(g: nx.MultiDiGraph, kind: str) -> dict[str, list[tuple[str, str, dict]]]:
+    """Edges of one kind by source node: (source, target, data) each."""
+    return _index(g).ends(kind, 0)
 
 
-def _in(g: nx.MultiDiGraph, n: str, kind: str) -> list[tuple[str, dict]]:
-    return _index(g)[1].get((n, kind), [])
+def _into(g: nx.MultiDiGraph, kind: str) -> dict[str, list[tuple[str, str, dict]]]:
+    """Edges of one kind by target node: (source, target, data) each."""
+    return _index(g).ends(kind, 1)
 
 
-def _categories(g: nx.MultiDiGraph, activity: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    cats = sorted(g._node[c]["label"] for c, _ in _out(g, activity, "uses"))
-    special = tuple(c for c in cats if g._node[node("category", c)].get("data_kind") in SPECIAL_KINDS)
-    return tuple(cats), special
+def _sources(g: nx.MultiDiGraph, n: str, kind: str) -> list[str]:
+    return [u for u, _, _ in _into(g, kind).get(n, ())]
+
+
+def _targets(g: nx.MultiDiGraph, n: str, kind: str) -> list[str]:
+    return [v for _, v, _ in _from(g, kind).get(n, ())]
 
 
 def transfers_out_of_uk(g: nx.MultiDiGraph) -> list[Route]:
     """Every route by which personal data reaches a country outside the UK: recorded transfers, and the processing or
     access locations of processors, their sub-processors (however deep) and systems, with the mechanism if recorded.
-    Unrecorded routes are listed once per activity and destination, through the nearest party not already covered."""
-    routes: list[Route] = []
+    Unrecorded routes are listed once per activity and destination, through the nearest party not already covered.
+    Worked out once per graph; each call returns a new list."""
+    memo = _index(g).memo
+    if "routes" not in memo:
+        with paused_gc():
+            memo["routes"] = _routes(g)
+    return list(memo["routes"])
+
+
+def _routes(g: nx.MultiDiGraph) -> list[Route]:
+    nodes, routes = g._node, []
+    processes_for, stored_in, transfers_to = _into(g, "processes_for"), _from(g, "stored_in"), _from(g, "transfers_to")
     destinations = _Destinations(g)
-    for activity, attrs in g._node.items():
-        if attrs.get("kind") != "activity":
-            continue
-        processors = [p for p, _ in _in(g, activity, "processes_for") if not g._node[p].get("is_self")]
-        transfers, systems = _out(g, activity, "transfers_to"), _out(g, activity, "stored_in")
-        if not (processors or transfers or systems):
-            continue  # most activities: nothing leaves the building
-        categories, special = _categories(g, activity)
-        subjects = tuple(sorted({g._node[s]["label"] for s, _ in _in(g, activity, "about")}))
-
-        def add(target: str, data: dict, kind: str, via: tuple) -> None:
-            routes.append(_route(g, activity, categories, special, subjects, target, data, kind, via))
-
-        covered, parties = _recorded(g, transfers, add)
+    activities = sorted((a for a, attrs in nodes.items() if attrs.get("kind") == "activity"),
+                        key=lambda a: nodes[a]["reference"])
+    for activity in activities:
+        candidates = [d for p, _, _ in processes_for.get(activity, ()) if not nodes[p].get("is_self")
+                      for d in destinations.of_processor(p)]
+        candidates += [d for _, s, _ in stored_in.get(activity, ()) for d in destinations.of_system(s)]
+        transfers = transfers_to.get(activity, ())
+        if not (candidates or transfers):
+            continue  # most activities: nothing leaves the UK
+        found = _Found(g, activity)
+        covered, parties = _recorded(g, transfers, found)
         reached: set[str] = set()
-        candidates = [d for p in processors for d in destinations.of_processor(p)]
-        candidates += [d for system, _ in systems for d in destinations.of_system(system)]
-        for target, options in candidates:
-            if target in reached:
+        for target, own, shared, processor in candidates:
+            if target in reached or (None, target) in covered:
+                # A transfer recorded without naming a party covers every route of the activity to that destination.
                 continue
-            for party, kind, via in options:
-                if not _covered(g, covered, parties, party, target):
-                    reached.add(target)
-                    add(target, {}, kind, via)
-                    break
-    return sorted(set(routes), key=lambda r: (r.activity, r.destination, r.via))
+            if chosen := _nearest(nodes, target, own, shared, processor, covered, parties):
+                reached.add(target)
+                found.add(target, {}, *chosen)
+        routes += sorted(found.routes, key=lambda r: (r.destination, r.via))
+    return routes
 
 
-def _recorded(g: nx.MultiDiGraph, transfers: list[tuple[str, dict]], add) -> tuple[set, set]:
+class _Found:
+    """The routes of one activity; what they share (categories, subjects) is read once, on the first route."""
+
+    def __init__(self, g: nx.MultiDiGraph, activity: str) -> None:
+        self.g, self.activity, self.routes, self.about = g, activity, [], None
+
+    def add(self, target: str, data: dict, kind: str, via: tuple) -> None:
+        g, a, t = self.g, self.g._node[self.activity], self.g._node[target]
+        if self.about is None:
+            self.about = (*_categories(g, self.activity),
+                          tuple(sorted({g._node[s]["label"] for s, _, _ in _into(g, "about").get(self.activity, ())})))
+        categories, special, subjects = self.about
+        self.routes.append(Route(
+            activity=a["reference"], activity_name=a["label"], categories=categories, special_categories=special,
+            subjects=subjects, via=via, destination=target, destination_label=t["label"],
+            transfer_status=t["transfer_status"], mechanism=data.get("mechanism", "none_recorded"),
+            tra_date=data.get("tra_date"), transfer=data.get("reference"), kind=kind,
+            certification=data.get("certification") or ""))
+
+
+def _categories(g: nx.MultiDiGraph, activity: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    used = sorted((g._node[c]["label"], g._node[c].get("data_kind")) for _, c, _ in _from(g, "uses").get(activity, ()))
+    return tuple(c for c, _ in used), tuple(c for c, kind in used if kind in SPECIAL_KINDS)
+
+
+def _recorded(g: nx.MultiDiGraph, transfers: Iterable[tuple[str, str, dict]], found: _Found) -> tuple[set, set]:
     """Routes of the recorded transfers; returns what they cover: (party, destination) pairs and the parties."""
     covered, parties = set(), set()
-    for target, data in transfers:
+    for _, target, data in transfers:
         named = {p for p in (data.get("via_organisation"), data.get("via_system")) if p} or {None}
         covered |= {(p, target) for p in named}
         parties |= named
         if g._node[target]["transfer_status"] == "unknown":  # covers whatever unnamed place that party uses
             covered |= {(p, None) for p in named}
         if g._node[target]["transfer_status"] != "uk":
-            add(target, data, "recorded",
-                tuple(x for x in (data.get("via_organisation"), data.get("via_system")) if x))
+            found.add(target, data, "recorded",
+                      tuple(x for x in (data.get("via_organisation"), data.get("via_system")) if x))
     return covered, parties
 
 
+def _nearest(nodes: dict, target: str, own: str | None, shared: list[str], processor: str | None, covered: set,
+             parties: set) -> tuple[str, tuple[str, ...]] | None:
+    """(kind, via) of the nearest party reaching target that no recorded transfer of the activity accounts for: the
+    processor or system itself, else its sub-processors in name order. Only parties named on the activity's
+    transfers can be accounted for, so this looks at no more than those before it finds one."""
+    unknown = nodes[target]["transfer_status"] == "unknown"
+
+    def free(party: str) -> bool:
+        return party not in parties or not ((party, target) in covered or (party, None) in covered or unknown)
+
+    if own is not None and free(own):
+        return ("system", (own,)) if processor is None else ("processor", (own,))
+    for org in shared:
+        label = nodes[org]["label"]
+        if org != processor and free(label):
+            return "sub-processor", (nodes[processor]["label"], label)
+    return None
+
+
 class _Destinations:
-    """Where each processor's chain and each system reach, worked out once and shared by every activity using them:
-    per destination, the parties that reach it, nearest first."""
+    """Where each processor's chain and each system reach outside the UK, worked out once and shared by every
+    activity using them: (destination, the party's own name if it is there itself, the organisations below it that
+    are there in name order, the processor or None for a system). The organisations below are listed once per
+    component of the engagement graph, so the members of a ring of sub-processors share one list."""
 
     def __init__(self, g: nx.MultiDiGraph) -> None:
-        self.g, self.reach = g, sub_processor_index(g)
+        self.g, (self.component, self.below) = g, _reach(g)
+        self._where: dict[str, tuple[str, ...]] = {}
+        self._components: dict[int, dict[str, list[str]]] = {}
         self._processors: dict[str, list] = {}
         self._systems: dict[str, list] = {}
 
-    def of_processor(self, processor: str) -> list[tuple[str, list[tuple[str, str, tuple]]]]:
+    def where(self, party: str) -> tuple[str, ...]:
+        """Destinations outside the UK of an organisation (engagement countries, else where it is registered) or a
+        system (hosting country). UK ones are left out: no route there is a transfer."""
+        if party not in self._where:
+            located = _from(self.g, "located_in").get(party, ())
+            processing = [t for _, t, d in located if d.get("basis") == "processing"]
+            targets = processing or [t for _, t, _ in located]
+            self._where[party] = tuple(t for t in dict.fromkeys(targets)
+                                       if self.g._node[t]["transfer_status"] != "uk")
+        return self._where[party]
+
+    def of_component(self, component: int) -> dict[str, list[str]]:
+        if component not in self._components:
+            by_target: dict[str, list[str]] = {}
+            for org in sorted(self.below[component]):
+                for target in self.where(org):
+                    by_target.setdefault(target, []).append(org)
+            self._components[component] = by_target
+        return self._components[component]
+
+    def of_processor(self, processor: str) -> list[tuple[str, str | None, list[str], str]]:
         if processor not in self._processors:
-            g, by_target = self.g, {}
-            chain = [(processor, "processor")] + [(s, "sub-processor") for s in sorted(self.reach[processor])]
-            for org, kind in chain:
-                via = (g._node[processor]["label"],) + ((g._node[org]["label"],) if org != processor else ())
-                for target, _ in _locations(g, org):
-                    by_target.setdefault(target, []).append((g._node[org]["label"], kind, via))
-            self._processors[processor] = list(by_target.items())
+            component = self.component.get(processor)
+            below = self.of_component(component) if component is not None else {}
+            own = self.where(processor)
+            label = self.g._node[processor]["label"]
+            self._processors[processor] = [(t, label if t in own else None, below.get(t, []), processor)
+                                           for t in dict.fromkeys((*own, *below))]
         return self._processors[processor]
 
-    def of_system(self, system: str) -> list[tuple[str, list[tuple[str, str, tuple]]]]:
+    def of_system(self, system: str) -> list[tuple[str, str | None, list[str], None]]:
         if system not in self._systems:
             label = self.g._node[system]["label"]
-            self._systems[system] = [(target, [(label, "system", (label,))])
-                                     for target, _ in _out(self.g, system, "located_in")]
+            self._systems[system] = [(t, label, [], None) for t in self.where(system)]
         return self._systems[system]
 
 
-def _covered(g: nx.MultiDiGraph, covered: set, parties: set, party: str, target: str) -> bool:
-    """A UK location, or one a recorded transfer through the same party already accounts for."""
-    status = g._node[target]["transfer_status"]
-    # A transfer recorded without naming a party covers every route of the activity to that destination.
-    return (status == "uk" or (party, target) in covered or (None, target) in covered
-            or (status == "unknown" and party in parties) or (party, None) in covered)
-
-
-def _locations(g: nx.MultiDiGraph, org: str) -> Iterable[tuple[str, dict]]:
-    """Where an organisation processes (engagement countries), else where it is registered."""
-    processing = [(t, d) for t, d in _out(g, org, "located_in") if d.get("basis") == "processing"]
-    return processing or list(_out(g, org, "located_in"))
-
-
-def _route(g, activity, categories, special, subjects, target, data, kind, via) -> Route:
-    return Route(activity=g._node[activity]["reference"], activity_name=g._node[activity]["label"],
-                 categories=categories, special_categories=special, subjects=subjects, via=via, destination=target,
-                 destination_label=g._node[target]["label"], transfer_status=g._node[target]["transfer_status"],
-                 mechanism=data.get("mechanism", "none_recorded"), tra_date=data.get("tra_date"),
-                 transfer=data.get("reference"), kind=kind, certification=data.get("certification") or "")
+def _reach(g: nx.MultiDiGraph) -> tuple[dict[str, int], dict[int, frozenset[str]]]:
+    """The engagement graph's strongly connected components, and for each all organisations engaged below its
+    members (a ring's own members included) — computed once per graph over the condensation, so cycles cost nothing
+    extra and no organisation is walked twice."""
+    memo = _index(g).memo
+    if "reach" not in memo:
+        engages = nx.DiGraph()
+        engages.add_edges_from((u, v) for u, v, _ in _index(g).by_kind.get("engages", ()))
+        dag = nx.condensation(engages)
+        below: dict[int, frozenset[str]] = {}
+        for component in reversed(list(nx.topological_sort(dag))):
+            inside = dag._node[component]["members"]
+            reached = set(inside) if len(inside) > 1 else set()
+            for child in dag._succ[component]:
+                reached |= dag._node[child]["members"] | below[child]
+            below[component] = frozenset(reached)
+        memo["reach"] = (dag.graph["mapping"], below)
+    return memo["reach"]
 
 
 def sub_processor_index(g: nx.MultiDiGraph) -> dict[str, frozenset[str]]:
-    """For every organisation, all organisations engaged below it — computed once over the condensation of the
-    engagement graph, so cycles cost nothing extra and no organisation is walked twice."""
-    engages = nx.DiGraph()
-    engages.add_nodes_from(n for n, a in g._node.items() if a.get("kind") == "organisation")
-    engages.add_edges_from((u, v) for (u, kind), targets in _index(g)[0].items() if kind == "engages"
-                           for v, _ in targets)
-    dag = nx.condensation(engages)
-    members = dag.graph["mapping"]
-    below: dict[int, frozenset[str]] = {}
-    for component in reversed(list(nx.topological_sort(dag))):
-        inside = dag._node[component]["members"]
-        reached = set(inside) if len(inside) > 1 else set()
-        for child in dag.successors(component):
-            reached |= dag._node[child]["members"] | below[child]
-        below[component] = frozenset(reached)
-    return {org: below[members[org]] - {org} for org in engages}
+    """For every organisation, all organisations engaged below it, however deep (never itself)."""
+    component, below = _reach(g)
+    organisations = [n for n, attrs in g._node.items() if attrs.get("kind") == "organisation"]
+    organisations += [n for n in component if g._node[n].get("kind") != "organisation"]  # named, never recorded
+    return {n: below[component[n]] - {n} if n in component else frozenset() for n in organisations}
 
 
 def special_category_abroad(g: nx.MultiDiGraph) -> list[Route]:
@@ -371,22 +484,22 @@ def impact_of(g: nx.MultiDiGraph, organisation: str) -> Impact:
         for _, target, data in g.out_edges(source, data=True):
             if data["kind"] in ("controls", "joint_controls", "processes_for") and g._node[target]["kind"] == "activity":
                 involve(target, {"controls": "controller", "joint_controls": "joint controller"}.get(data["kind"], how))
-    for system, _ in _in(g, org, "supplied_by"):
-        for activity, _ in _in(g, system, "stored_in"):
+    for system in _sources(g, org, "supplied_by"):
+        for activity in _sources(g, system, "stored_in"):
             involve(activity, f"supplier of {g._node[system]['label']}")
-    for recipient, _ in _in(g, org, "is_organisation"):
-        for activity, _ in _in(g, recipient, "discloses_to"):
+    for recipient in _sources(g, org, "is_organisation"):
+        for activity in _sources(g, recipient, "discloses_to"):
             involve(activity, "recipient")
     activities = sorted(roles, key=lambda a: g._node[a]["reference"])
     subjects, categories = set(), set()
     for a in activities:
-        subjects |= {g._node[s]["label"] for s, _ in _in(g, a, "about")}
-        categories |= {g._node[c]["label"] for c, _ in _out(g, a, "uses")}
+        subjects |= {g._node[s]["label"] for s in _sources(g, a, "about")}
+        categories |= {g._node[c]["label"] for c in _targets(g, a, "uses")}
     special = {c for c in categories if g._node[node("category", c)].get("data_kind") in SPECIAL_KINDS}
-    services = {g._node[s]["label"] for a in activities for s, _ in _out(g, a, "part_of")}
-    services |= {g._node[s]["label"] for s, _ in _in(g, org, "partner_in")}
-    services |= {g._node[s]["label"] for s, _ in _in(g, org, "provided_by")}
-    services |= {g._node[s]["label"] for s, _ in _out(g, org, "contracted_for")}
+    services = {g._node[s]["label"] for a in activities for s in _targets(g, a, "part_of")}
+    services |= {g._node[s]["label"] for s in _sources(g, org, "partner_in")}
+    services |= {g._node[s]["label"] for s in _sources(g, org, "provided_by")}
+    services |= {g._node[s]["label"] for s in _targets(g, org, "contracted_for")}
     return Impact(organisation, [g._node[a]["reference"] for a in activities], sorted(services), sorted(subjects),
                   sorted(categories), sorted(special), sorted(g._node[o]["label"] for o in index.get(org, ())),
                   {g._node[a]["reference"]: sorted(h) for a, h in roles.items()})
@@ -404,11 +517,12 @@ def role_conflicts(g: nx.MultiDiGraph) -> list[RoleConflict]:
     organisations recorded as both controller and processor of the same activity."""
     found = []
     us = g.graph.get("us")
+    controls, joint, processes = _into(g, "controls"), _into(g, "joint_controls"), _into(g, "processes_for")
     for activity, attrs in g._node.items():
         if attrs.get("kind") != "activity":
             continue
-        controllers = {s for s, _ in _in(g, activity, "controls")} | {s for s, _ in _in(g, activity, "joint_controls")}
-        processors = {s for s, _ in _in(g, activity, "processes_for")}
+        controllers = {u for u, _, _ in controls.get(activity, ())} | {u for u, _, _ in joint.get(activity, ())}
+        processors = {u for u, _, _ in processes.get(activity, ())}
         ref = attrs["reference"]
         if attrs.get("our_role") == "processor" and not (controllers - {us}):
             found.append(RoleConflict(ref, "we are processor but no controller is named"))

@@ -9,6 +9,7 @@ result keyed by (database, audit head, day) — a cache, not state: any worker r
 import threading
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import UTC, date, datetime
 
 import networkx as nx
@@ -45,11 +46,20 @@ class Findings:
         return self.by_entity.get((entity_type, ref), [])
 
     def severity_counts(self) -> dict[str, int]:
-        counts = Counter(f.severity for f in self.items)
-        return {s: counts.get(s, 0) for s in ("error", "warning", "info")}
+        return self._severity_counts
 
     def rule_counts(self) -> list[tuple[str, str, str, int]]:
         """(rule, severity, title, how many) for every rule that fired, errors first."""
+        return self._rule_counts
+
+    # Counted once per result: at 10k activities there are tens of thousands of findings.
+    @cached_property
+    def _severity_counts(self) -> dict[str, int]:
+        counts = Counter(f.severity for f in self.items)
+        return {s: counts.get(s, 0) for s in ("error", "warning", "info")}
+
+    @cached_property
+    def _rule_counts(self) -> list[tuple[str, str, str, int]]:
         seen: dict[str, list] = {}
         for f in self.items:
             seen.setdefault(f.rule, [f.rule, f.severity, f.title, 0])[3] += 1

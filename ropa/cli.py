@@ -205,6 +205,26 @@ def audit_verify() -> None:
     click.echo(f"Audit log intact: {verdict.checked} entries verified.")
 
 
+@cli.group("jobs", hidden=True)
+def jobs_group() -> None:
+    """Background work the web app starts (the ICO workbook of a large register); not needed by hand."""
+
+
+@jobs_group.command("run")
+@click.argument("job_id")
+def jobs_run(job_id: str) -> None:
+    """Run one queued job: write its file under the export folder, keeping its progress in the database."""
+    from ropa.services.jobs import JobError, run_job
+
+    try:
+        job = run_job(job_id, Path(current_app.config["ROPA_EXPORT_DIR"]))
+    except JobError as exc:
+        _fail(str(exc))
+    if job.status != "done":
+        _fail(f"job {job_id} failed: {job.error}")
+    click.echo(f"Job {job_id} done: wrote {job.result_path}")
+
+
 @cli.command("demo", with_appcontext=False)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)

@@ -1,0 +1,245 @@
+"""Background jobs: the ICO workbook of a large register is written by its own process, never inside a web request.
+
+A web worker creates the job row and starts `ropa jobs run ID` in a new session; the worker process writes the file
+under the export folder and keeps the row's progress current, so any web worker (on any host sharing the database and
+the export folder) can show it. A process killed mid-way stops updating its row: a job with no update for
+STALE_AFTER is shown as failed ("the worker stopped") rather than as running for ever.
+
+The worker beats every HEARTBEAT seconds. The jobs table has no "updated at" column, so the time of the last beat is
+kept in the job's params under "heartbeat_at".
+"""
+
+import json
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import current_app
+
+from ropa.config import PROJECT_ROOT
+from ropa.enums import Role
+from ropa.extensions import db
+from ropa.models import Job, ProcessingActivity
+from ropa.models.base import utcnow
+
+EXPORT_JOB = "export"
+#: Formats that go through a job (the others are small enough to download directly).
+JOB_FORMATS = {"ico": ".xlsx"}
+HEARTBEAT = 5.0
+STALE_AFTER = timedelta(minutes=2)
+#: Measured in bench/: about 29 s for the workbook of 10,000 activities (loading, checks, sheets).
+SECONDS_PER_ACTIVITY = 0.003
+#: Who may download any job's file; others only their own.
+READ_ALL = (Role.ADMIN, Role.DPO, Role.AUDITOR)
+
+
+class JobError(ValueError):
+    """A job request that cannot be met; the message says why."""
+
+
+@dataclass(frozen=True)
+class JobState:
+    """A job as a page shows it: the stored status, or "failed" when its worker went quiet."""
+
+    job: Job
+    status: str
+    message: str
+    error: str
+    params: dict
+
+    @property
+    def running(self) -> bool:
+        return self.status in ("queued", "running")
+
+    @property
+    def file_name(self) -> str:
+        return Path(self.job.result_path).name if self.job.result_path else ""
+
+
+def file_name(fmt: str, as_at: str | None, today: date) -> str:
+    """The download's name: ropa-register-2026-12-01.xlsx, or ropa-register-as-at-dspt-2025-26.xlsx."""
+    stem = {"ico-csv": "ropa-ico-template", "graphml": "ropa-graph", "graph-json": "ropa-graph"}.get(fmt, "ropa-register")
+    extension = {"ico": ".xlsx", "ico-csv": ".csv", "csv": ".csv", "json": ".json", "graphml": ".graphml",
+                 "graph-json": ".json", "svg": ".svg"}[fmt]
+    if as_at:
+        slug = re.sub(r"[^a-z0-9]+", "-", as_at.lower()).strip("-")[:80] or "snapshot"
+        return f"{stem}-as-at-{slug}{extension}"
+    return f"{stem}-{today.isoformat()}{extension}"
+
+
+def create_export_job(fmt: str, as_at: str | None, *, actor: str) -> Job:
+    """Queue the export of one format (as at a snapshot, or now); the caller launches it."""
+    if fmt not in JOB_FORMATS:
+        raise JobError(f"{fmt!r} is not exported by a background job; download it directly")
+    job = Job(id=str(uuid.uuid4()), kind=EXPORT_JOB, created_by=actor, status="queued", progress=0,
+              message="Waiting for the worker to start",
+              params=json.dumps({"format": fmt, "as_at": as_at or None}))
+    db.session.add(job)
+    db.session.commit()
+    return job
+
+
+def launch(job_id: str, config: Mapping) -> subprocess.Popen:
+    """Start `ropa jobs run JOB_ID` in its own process and session, against this app's database and folders: a
+    web worker's timeout, restart or exit then cannot kill the export."""
+    export_dir = Path(config["ROPA_EXPORT_DIR"])
+    log_dir = export_dir / "jobs" / job_id
+    log_dir.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ)
+    env.update({"ROPA_DATABASE_URL": str(config["SQLALCHEMY_DATABASE_URI"]),
+                "ROPA_EXPORT_DIR": str(export_dir), "ROPA_INSTANCE_DIR": current_app.instance_path,
+                "ROPA_SECRET_KEY": str(config["SECRET_KEY"])})
+    env.pop("FLASK_APP", None)
+    with open(log_dir / "job.log", "ab") as log:
+        process = subprocess.Popen([sys.executable, "-m", "ropa", "jobs", "run", job_id], cwd=PROJECT_ROOT,
+                                   env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                                   start_new_session=True)
+    # Reaped by a thread of this worker, so a long-lived web worker collects no zombies; if the worker exits first,
+    # the job carries on regardless (it is in its own session).
+    threading.Thread(target=process.wait, name=f"reap job {job_id}", daemon=True).start()
+    return process
+
+
+def get_job(job_id: str) -> Job | None:
+    """The job as its worker last wrote it (never a copy cached in this session)."""
+    return db.session.get(Job, job_id, populate_existing=True)
+
+
+def recent_jobs(actor: str, limit: int = 10) -> list[Job]:
+    """The newest jobs one user started."""
+    return db.session.scalars(sa.select(Job).where(Job.created_by == actor)
+                              .order_by(Job.created_at.desc()).limit(limit)).all()
+
+
+def may_read(job: Job, email: str, role: Role) -> bool:
+    """The user who started a job, and those who may read every export, may see and download it."""
+    return job.created_by == email or role in READ_ALL
+
+
+def state_of(job: Job, now: datetime | None = None) -> JobState:
+    """The job as it should be shown: a queued or running job whose worker has gone quiet is failed."""
+    now = now or utcnow()
+    params = _params(job)
+    status, message, error = job.status, job.message, job.error
+    if status in ("queued", "running"):
+        beat = params.get("heartbeat_at")
+        last = datetime.fromisoformat(beat) if beat else (job.started_at or job.created_at)
+        if now - last > STALE_AFTER:
+            minutes = max(1, int((now - last).total_seconds() // 60))
+            status = "failed"
+            error = (f"The worker stopped: no progress for {minutes} minute{'s' if minutes != 1 else ''}. "
+                     "Start the export again; if it keeps stopping, tell the administrator (the job log is "
+                     f"jobs/{job.id}/job.log in the export folder)." if job.status == "running" else
+                     f"The worker never started (queued {minutes} minute{'s' if minutes != 1 else ''} ago). "
+                     "Start the export again; if it keeps happening, tell the administrator.")
+            message = "Stopped"
+    return JobState(job, status, message, error, params)
+
+
+def result_file(job: Job, export_dir: Path) -> Path | None:
+    """The file a finished job wrote, if it is still there."""
+    if job.status != "done" or not job.result_path:
+        return None
+    path = (export_dir / job.result_path).resolve()
+    if export_dir.resolve() not in path.parents or not path.is_file():
+        return None
+    return path
+
+
+def run_job(job_id: str, export_dir: Path, today: date | None = None) -> Job:
+    """Do one queued job in this process: mark it running, write its file, mark it done or failed (with the
+    error). Returns the job as it ended."""
+    job = db.session.get(Job, job_id)
+    if job is None:
+        raise JobError(f"no job {job_id!r}")
+    if job.status != "queued":
+        raise JobError(f"job {job_id} is {job.status}, not queued: each job runs once")
+    params = _params(job)
+    fmt, as_at = params.get("format", "ico"), params.get("as_at")
+    today = today or utcnow().date()
+    _update(job, status="running", started_at=utcnow(), progress=2, message="Starting")
+    beat = _Heartbeat(current_app._get_current_object(), job_id)
+    try:
+        if job.kind != EXPORT_JOB or fmt not in JOB_FORMATS:
+            raise JobError(f"cannot run a {job.kind} job of format {fmt!r}")
+        activities = db.session.scalar(sa.select(sa.func.count()).select_from(ProcessingActivity))
+        expected = 2 + activities * SECONDS_PER_ACTIVITY
+        relative = Path("jobs") / job_id / file_name(fmt, as_at, today)
+        _update(job, progress=5, message=f"Loading the register ({activities} activities), running the checks "
+                                         "and writing the workbook")
+        beat.start(expected, job.message)
+        from ropa.services.exports import export_path
+
+        export_path(export_dir / relative, fmt, as_at, generated_by=f"{job.created_by} (web)")
+        beat.stop()
+        _update(job, status="done", progress=100, finished_at=utcnow(), result_path=relative.as_posix(),
+                message="Done: the workbook is ready to download")
+    except Exception as exc:  # noqa: BLE001 — whatever went wrong is the job's result, shown on its page
+        beat.stop()
+        db.session.rollback()
+        job = db.session.get(Job, job_id)
+        reason = str(exc.args[0]) if isinstance(exc, (KeyError, ValueError)) and exc.args else str(exc)
+        _update(job, status="failed", finished_at=utcnow(), message="Failed",
+                error=reason or type(exc).__name__)
+        current_app.logger.exception("job %s failed", job_id)
+    return job
+
+
+def _params(job: Job) -> dict:
+    try:
+        return json.loads(job.params or "{}")
+    except ValueError:
+        return {}
+
+
+def _update(job: Job, **values) -> None:
+    params = _params(job) | {"heartbeat_at": utcnow().isoformat()}
+    for name, value in values.items():
+        setattr(job, name, value)
+    job.params = json.dumps(params)
+    db.session.commit()
+
+
+class _Heartbeat:
+    """Keeps a running job's row fresh from a second thread while the export (which reports nothing until it
+    ends) works: the time so far, and progress estimated from the register's size, never past 95%."""
+
+    def __init__(self, app, job_id: str):
+        self.app, self.job_id = app, job_id
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self, expected_seconds: float, message: str) -> None:
+        self._thread = threading.Thread(target=self._run, args=(expected_seconds, message), daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+
+    def _run(self, expected: float, message: str) -> None:
+        began = time.monotonic()
+        with self.app.app_context():  # its own session: the export's session is busy in the other thread
+            while not self._stop.wait(HEARTBEAT):
+                elapsed = time.monotonic() - began
+                try:
+                    job = db.session.get(Job, self.job_id)
+                    db.session.refresh(job)
+                    if job.status != "running":
+                        return
+                    _update(job, progress=min(95, 5 + int(90 * elapsed / expected)),
+                            message=f"{message} ({int(elapsed)} s so far, about {int(expected)} s expected)")
+                except Exception:  # noqa: BLE001 — a missed beat is retried; the export itself carries on
+                    db.session.rollback()
+                    self.app.logger.warning("job %s: heartbeat not recorded", self.job_id, exc_info=True)

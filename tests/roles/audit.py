@@ -1,0 +1,3 @@
+from tests.roles import EVERYONE
+
+ROUTES = [("audit.index", "GET", "/audit?actor=test", EVERYONE)]

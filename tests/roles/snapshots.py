@@ -1,0 +1,6 @@
+from tests.roles import EVERYONE, WRITERS
+
+ROUTES = [
+    ("snapshots.index", "GET", "/snapshots", EVERYONE),
+    ("snapshots.create", "POST", "/snapshots", WRITERS),
+]

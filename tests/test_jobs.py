@@ -1,0 +1,160 @@
+"""Background export jobs: the ICO workbook written outside the web request, its progress shown, then downloaded."""
+
+import io
+import json
+import re
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import openpyxl
+import pytest
+import sqlalchemy as sa
+
+from ropa.extensions import db
+from ropa.models import Job
+from ropa.models.base import utcnow
+from ropa.services import jobs
+from ropa.services.snapshots import create_snapshot
+
+
+def _export_dir(app) -> Path:
+    return Path(app.config["ROPA_EXPORT_DIR"])
+
+
+@pytest.fixture
+def inline_jobs(seeded, monkeypatch):
+    """Jobs started from the page run at once in this process instead of in a new one."""
+    launched = []
+
+    def run_here(job_id, config):
+        launched.append(job_id)
+        jobs.run_job(job_id, Path(config["ROPA_EXPORT_DIR"]))
+
+    monkeypatch.setattr(jobs, "launch", run_here)
+    seeded.config["WTF_CSRF_ENABLED"] = False
+    return launched
+
+
+def _status(client, url: str) -> int:
+    response = client.get(url)
+    response.close()  # a file download holds the file open until closed
+    return response.status_code
+
+
+def _workbook_sheets(data_or_path) -> list[str]:
+    book = openpyxl.load_workbook(data_or_path, read_only=True)
+    try:
+        return book.sheetnames
+    finally:
+        book.close()
+
+
+def test_a_job_writes_the_workbook_and_reports_done(seeded):
+    job = jobs.create_export_job("ico", None, actor="dpo@example.org")
+    assert (job.status, job.progress) == ("queued", 0)
+    ended = jobs.run_job(job.id, _export_dir(seeded))
+    assert (ended.status, ended.progress, ended.error) == ("done", 100, "")
+    assert ended.started_at <= ended.finished_at
+    assert re.fullmatch(rf"jobs/{job.id}/ropa-register-\d{{4}}-\d\d-\d\d\.xlsx", ended.result_path)
+    path = jobs.result_file(ended, _export_dir(seeded))
+    assert "Template" in _workbook_sheets(path)
+    assert not list(path.parent.glob("*.part"))
+    with pytest.raises(jobs.JobError, match="each job runs once"):
+        jobs.run_job(job.id, _export_dir(seeded))
+
+
+def test_a_job_that_cannot_be_done_fails_with_the_reason_on_its_page(seeded, make_client):
+    create_snapshot("Q1", actor="test")
+    db.session.execute(sa.text("UPDATE snapshots SET content = replace(content, 'Pearson', 'Someone')"))
+    db.session.commit()
+    job = jobs.create_export_job("ico", "Q1", actor="dpo@example.org")
+    assert jobs.run_job(job.id, _export_dir(seeded)).status == "failed"
+    html = make_client("auditor").get(f"/exports/jobs/{job.id}").get_data(as_text=True)
+    assert "The workbook was not written" in html and "altered after it was taken" in html
+    assert "data-refresh-seconds" not in html
+
+
+def test_a_running_job_shows_its_progress_and_reloads_itself(seeded, make_client):
+    job = jobs.create_export_job("ico", None, actor="someone@example.org")
+    job.status, job.progress, job.message, job.started_at = "running", 40, "Writing the sheets", utcnow()
+    db.session.commit()
+    html = make_client("dpo").get(f"/exports/jobs/{job.id}").get_data(as_text=True)
+    assert 'data-refresh-seconds="2"' in html
+    assert re.search(r'<progress[^>]*value="40"', html) and "Writing the sheets" in html
+    assert "Download" not in html.split("<h1>", 1)[1]
+
+
+def test_a_job_whose_worker_went_quiet_is_shown_as_failed(seeded, make_client):
+    job = jobs.create_export_job("ico", None, actor="someone@example.org")
+    long_ago = utcnow() - timedelta(minutes=10)
+    job.status, job.progress, job.started_at = "running", 30, long_ago
+    job.params = json.dumps(json.loads(job.params) | {"heartbeat_at": long_ago.isoformat()})
+    db.session.commit()
+    html = make_client("auditor").get(f"/exports/jobs/{job.id}").get_data(as_text=True)
+    assert "The worker stopped: no progress for 10 minutes" in html
+    assert "data-refresh-seconds" not in html
+
+
+def test_auditor_starts_an_export_job_and_downloads_the_workbook(inline_jobs, make_client):
+    client = make_client("auditor")
+    response = client.post("/exports/jobs", data={"format": "ico"})
+    assert response.status_code == 303
+    job_url = response.headers["Location"]
+    assert len(inline_jobs) == 1 and job_url.endswith(f"/exports/jobs/{inline_jobs[0]}")
+    html = client.get(job_url).get_data(as_text=True)
+    assert "Ready" in html and "data-refresh-seconds" not in html
+    link = re.search(r'href="(/exports/jobs/[^"]+/file)"', html).group(1)
+    download = client.get(link)
+    assert download.status_code == 200
+    assert download.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert re.fullmatch(r'attachment; filename=ropa-register-\d{4}-\d\d-\d\d\.xlsx',
+                        download.headers["Content-Disposition"])
+    assert "Template" in _workbook_sheets(io.BytesIO(download.data))
+    download.close()
+    assert "ropa-register-" in client.get("/exports").get_data(as_text=True)  # listed among their workbooks
+
+
+def test_only_the_starter_and_readers_of_everything_see_a_job(inline_jobs, make_client):
+    editor = make_client("editor")
+    job_url = editor.post("/exports/jobs", data={"format": "ico"}).headers["Location"]
+    assert editor.get(job_url).status_code == 200 and _status(editor, job_url + "/file") == 200
+    assert make_client("editor").get(job_url).status_code == 403
+    assert _status(make_client("editor"), job_url + "/file") == 403
+    for role in ("admin", "dpo", "auditor"):
+        assert _status(make_client(role), job_url + "/file") == 200, role
+
+
+def test_an_export_job_as_at_a_snapshot(inline_jobs, make_client):
+    create_snapshot("DSPT 2025-26 submission", actor="test", approved_by="DPO")
+    client = make_client("auditor")
+    job_url = client.post("/exports/jobs", data={"format": "ico", "as_at": "DSPT 2025-26 submission"}).headers["Location"]
+    job = db.session.get(Job, job_url.rsplit("/", 1)[1])
+    assert job.status == "done" and job.result_path.endswith("ropa-register-as-at-dspt-2025-26-submission.xlsx")
+    refused = client.post("/exports/jobs", data={"format": "ico", "as_at": "No such snapshot"}, follow_redirects=True)
+    assert "There is no snapshot called" in refused.get_data(as_text=True)
+    assert len(inline_jobs) == 1
+
+
+def test_the_web_starts_a_real_worker_process_that_writes_the_workbook(seeded, make_client, database_url):
+    """End to end: `ropa jobs run` in its own process against a SQLite file, polled until done."""
+    if not database_url.startswith("sqlite"):
+        pytest.skip("the worker process is exercised once, against the SQLite file")
+    seeded.config["WTF_CSRF_ENABLED"] = False
+    client = make_client("auditor")
+    job_url = client.post("/exports/jobs", data={"format": "ico"}).headers["Location"]
+    job_id = job_url.rsplit("/", 1)[1]
+    deadline, html = time.monotonic() + 120, ""
+    while time.monotonic() < deadline:
+        html = client.get(job_url).get_data(as_text=True)
+        if "data-refresh-seconds" not in html:
+            break
+        assert "<progress" in html
+        time.sleep(0.5)
+    log = _export_dir(seeded) / "jobs" / job_id / "job.log"
+    assert "Ready" in html, log.read_text() if log.exists() else html
+    download = client.get(job_url + "/file")
+    assert download.status_code == 200
+    assert "Template" in _workbook_sheets(io.BytesIO(download.data))
+    download.close()
+    assert "done" in log.read_text()

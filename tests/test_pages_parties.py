@@ -106,7 +106,8 @@ def test_pearsons_page_names_the_autism_assessment_and_its_findings(dpo):
     assert "PA-026" in impact and "Autism diagnostic assessment" in impact
     assert "supplier of Digital Conners4" in impact
     roles = section(page, "Roles across the register")
-    assert "Processor for 1 activity" in roles and "PE-001" in roles and "Digital Conners4" in roles
+    assert "Processor for 1 activity" in roles and "PE-001" in roles
+    assert "Supplier of 1 system" in roles and "Digital Conners4" in roles
     findings = section(page, "<h2>Findings</h2>")
     assert "P06" in findings and "P02" in findings  # its DSPT status, and its engagement's missing contract
 
@@ -146,7 +147,7 @@ def test_a_system_shows_the_activities_using_it_and_its_transfers(dpo):
 
 def test_a_recipient_shows_each_activity_sharing_with_it_and_the_missing_gateway(dpo, auditor):
     listing = text(dpo.get("/recipients"))
-    assert POLICE in listing and "without" in listing
+    assert POLICE in listing and "None recorded for 2" in listing
     page = text(dpo.get(f"/recipients/{POLICE}"))
     sharing = section(page, "Sharing, activity by activity")
     assert "PA-014" in sharing and "PA-020" in sharing and "None recorded" in sharing
@@ -181,6 +182,7 @@ def test_a_dpo_creates_an_organisation_and_it_appears_with_an_audit_entry(dpo):
     form = text(dpo.get("/organisations/new"))
     for legend in ("Identity", "Contact", "Data protection", "Notes"):
         assert f"<legend>{legend}</legend>" in form
+    assert '<option selected value="unknown">Unknown' in form  # no reassuring DSPT status unless someone records it
     data = form_of(form) | {"name": ["Essex County Council"], "kind": ["local_authority"], "country": ["GB"],
                             "is_public_authority": ["yes"], "ico_registration": ["Z6470455"],
                             "email": ["dpo@essex.gov.uk"]}
@@ -193,6 +195,7 @@ def test_a_dpo_creates_an_organisation_and_it_appears_with_an_audit_entry(dpo):
     assert "Essex County Council" in text(dpo.get("/organisations"))
     entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.entity_key == "Essex County Council"))
     assert entry.action == "create" and entry.entity_type == "organisation"
+    assert db.session.scalar(sa.select(Organisation.dspt_status).where(Organisation.name == "Essex County Council")) == "unknown"
 
 
 def test_an_organisation_without_a_name_is_refused_and_nothing_is_written(dpo):

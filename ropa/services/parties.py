@@ -102,7 +102,7 @@ class Shown:
 
     name: str
     label: str
-    kind: str  # text, long, int, bool, date, enum, ref
+    kind: str  # text, long, int, bool, date, enum, ref (one), refs (a list)
     value: object
 
 
@@ -115,7 +115,7 @@ def summary_of(entity_name: str, row) -> list[Shown]:
         if f.kind in (REF, REFS):
             objects = value if f.kind == REFS else ([value] if value is not None else [])
             value = [(f.target, key_of(BY_NAME[f.target], o), _ref_text(f.target, o)) for o in objects]
-            kind = "ref"
+            kind = f.kind
         else:
             kind = "long" if f.name in LONG_TEXT else f.kind
         shown.append(Shown(f.name, label(f.name), kind, value))
@@ -210,6 +210,7 @@ class Roles:
 
     activities: list[ActivityRole] = field(default_factory=list)
     systems: list[System] = field(default_factory=list)
+    system_activities: ActivityRole | None = None  # the activities holding data in the systems it supplies
     engagements: list[ProcessorEngagement] = field(default_factory=list)
     sub_processor_in: list[ProcessorEngagement] = field(default_factory=list)
     provides: list[Service] = field(default_factory=list)
@@ -241,14 +242,16 @@ def organisation_roles(org: Organisation, limit: int = ROLE_LIMIT) -> Roles:
                                  ours(OurRole.PROCESSOR))),
         ("Recipient in", A.id.in_(sa.select(Disclosure.activity_id).join(Disclosure.recipient)
                                   .where(Recipient.organisation_id == org.id))),
-        ("Supplier of systems used by", A.id.in_(sa.select(activity_systems.c.activities_id)
-                                                 .join(System, System.id == activity_systems.c.systems_id)
-                                                 .where(System.supplier_id == org.id))),
     ]
-    roles = Roles()
-    for title, condition in conditions:
+    supplied = A.id.in_(sa.select(activity_systems.c.activities_id)
+                        .join(System, System.id == activity_systems.c.systems_id).where(System.supplier_id == org.id))
+
+    def role(title: str, condition) -> ActivityRole:
         rows = db.session.scalars(_activity_query().where(condition).order_by(A.reference).limit(limit)).all()
-        roles.activities.append(ActivityRole(title, rows, len(rows) if len(rows) < limit else _count(condition)))
+        return ActivityRole(title, rows, len(rows) if len(rows) < limit else _count(condition))
+
+    roles = Roles([role(title, condition) for title, condition in conditions],
+                  system_activities=role("Systems it supplies are used by", supplied))
     roles.systems = db.session.scalars(sa.select(System).where(System.supplier_id == org.id)
                                        .order_by(System.name)).all()
     engagement = sa.select(ProcessorEngagement).options(selectinload(ProcessorEngagement.processor),

@@ -55,7 +55,9 @@ def detail(name: str):
 @role_required(Role.ADMIN, Role.DPO)
 def new():
     """Add an organisation."""
+    # Unknown until someone records otherwise: a DSPT status must never default to one that reassures.
     return edit_record("organisations", None, title="Add an organisation", fieldsets=FIELDSETS,
+                       initial={"kind": "other", "dspt_status": "unknown"},
                        done=lambda values: url_for(".detail", name=values["name"]), cancel=url_for(".index"),
                        template="organisations/new.html")
 

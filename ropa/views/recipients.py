@@ -54,7 +54,7 @@ def detail(name: str):
 @role_required(Role.ADMIN, Role.DPO)
 def new():
     """Add a recipient."""
-    return edit_record("recipients", None, title="Add a recipient", fieldsets=FIELDSETS,
+    return edit_record("recipients", None, title="Add a recipient", fieldsets=FIELDSETS, initial={"kind": "category"},
                        done=lambda values: url_for(".detail", name=values["name"]), cancel=url_for(".index"),
                        template="recipients/new.html")
 

@@ -32,11 +32,22 @@ def secret_key(instance_path: str) -> str:
 
 
 def settings(instance_path: str) -> dict:
+    # ROPA_HTTPS=1: the app is served over HTTPS (directly or behind a TLS-terminating proxy), so the session and
+    # remember-me cookies are marked Secure and never sent over plain HTTP. Leave it unset for http://127.0.0.1.
+    # ROPA_BEHIND_PROXY=1: one reverse proxy sits in front; trust its X-Forwarded-For (the address sign-in limits
+    # count) and X-Forwarded-Proto. Without it those headers are ignored, as any client could send them.
+    https = os.environ.get("ROPA_HTTPS") == "1"
     return {
         "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
         "SECRET_KEY": secret_key(instance_path),
         "ROPA_EXPORT_DIR": os.environ.get("ROPA_EXPORT_DIR", str(PROJECT_ROOT / "exports")),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": https,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": https,
+        "PREFERRED_URL_SCHEME": "https" if https else "http",
+        "ROPA_BEHIND_PROXY": os.environ.get("ROPA_BEHIND_PROXY") == "1",
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     }

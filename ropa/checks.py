@@ -102,9 +102,14 @@ def run_checks(register: dict[str, list[dict]], graph: nx.MultiDiGraph | None = 
     """Every finding of every rule, errors first."""
     with paused_gc():
         context = Context(register, graph if graph is not None else build_graph(register), today or date.today())
-        findings = [Finding(r.id, r.severity.value, r.title, kind, ref, name, message, r.fix)
-                    for r in CATALOGUE for kind, ref, name, message in r.check(context)]
-        return sorted(findings, key=lambda f: (RANK[Severity(f.severity)], f.rule, f.entity_ref))
+        findings: list[Finding] = []
+        # Errors first, then by rule and entity: each rule's findings are sorted on their own (a few hundred
+        # thousand findings at 100k activities sort faster as many short lists than as one long one).
+        for r in sorted(CATALOGUE, key=lambda r: (RANK[r.severity], r.id)):
+            found = [Finding(r.id, r.severity.value, r.title, kind, ref, name, message, r.fix)
+                     for kind, ref, name, message in r.check(context)]
+            findings += sorted(found, key=lambda f: f.entity_ref)
+        return findings
 
 
 def _act(activity: dict, message: str) -> tuple[str, str, str, str]:

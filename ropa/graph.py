@@ -46,25 +46,35 @@ class _Ids(dict):
 
 def _build(register: dict[str, list[dict]]) -> nx.MultiDiGraph:
     g = nx.MultiDiGraph()
-    nodes, edges, by_kind = g._node, [], {}
+    nodes, succ, pred, by_kind = g._node, g._succ, g._pred, {}
     org, service, system, recipient, country_id = (_Ids(k) for k in ("org", "service", "system", "recipient",
                                                                       "country"))
 
+    # Nodes and edges are written straight into networkx's dicts, as add_node and MultiDiGraph.add_edge lay them out
+    # (successor and predecessor share one key dict per node pair; keys count up from 0): their checks and views
+    # cost over half the build at 10k activities. The layout is networkx's long-stable one; the graph tests would
+    # catch a change. Each edge is written as it is made, while its parts are still in the processor's cache.
     def put(n: str, attrs: dict) -> None:
-        """Add a node as add_node does (written straight into networkx's dicts: add_node costs more than this)."""
         if n in nodes:
             nodes[n].update(attrs)
         else:
-            nodes[n], g._succ[n], g._pred[n] = attrs, {}, {}
+            nodes[n], succ[n], pred[n] = attrs, {}, {}
 
     def add(u: str, v: str, **attrs) -> None:
-        edge = (u, v, attrs)
-        edges.append(edge)
         kind = attrs["kind"]
-        if kind in by_kind:
-            by_kind[kind].append(edge)
-        else:
-            by_kind[kind] = [edge]
+        if kind not in by_kind:
+            by_kind[kind] = ([], [], [])
+        sources, targets, data = by_kind[kind]
+        sources.append(u)
+        targets.append(v)
+        data.append(attrs)
+        for n in (u, v):
+            if n not in nodes:  # named but not recorded: a node without attributes, as add_edge makes
+                nodes[n], succ[n], pred[n] = {}, {}, {}
+        keyed = succ[u].get(v)
+        if keyed is None:
+            keyed = succ[u][v] = pred[v][u] = {}
+        keyed[len(keyed)] = attrs
 
     countries = {c["code"]: c for c in register.get("countries", [])}
     us = next((o["name"] for o in register.get("organisations", []) if o.get("is_self")), None)
@@ -132,24 +142,8 @@ def _build(register: dict[str, list[dict]]) -> nx.MultiDiGraph:
             add(processor, service[name], kind="contracted_for", engagement=e["reference"])
     _add_activities(register, us, put, add, _Ids("activity"), org, service, system, recipient, country,
                     unknown_country)
-    _add_edges(g, edges)
     g.graph["_index"] = _Index(id(g), by_kind)
     return g
-
-
-def _add_edges(g: nx.MultiDiGraph, edges: list[tuple[str, str, dict]]) -> None:
-    """Add edges straight into networkx's adjacency dicts, as MultiDiGraph.add_edge lays them out (successor and
-    predecessor share one key dict per node pair; keys count up from 0). add_edge's checks and views cost over half
-    the build at 10k activities; the layout is networkx's long-stable one and the graph tests would catch a change."""
-    nodes, succ, pred = g._node, g._succ, g._pred
-    for u, v, data in edges:
-        for n in (u, v):
-            if n not in nodes:
-                nodes[n], succ[n], pred[n] = {}, {}, {}
-        keyed = succ[u].get(v)
-        if keyed is None:
-            keyed = succ[u][v] = pred[v][u] = {}
-        keyed[len(keyed)] = data
 
 
 def _add_activities(register: dict, us: str | None, put, add, activity, org, service, system, recipient, country,
@@ -195,26 +189,35 @@ def _add_activities(register: dict, us: str | None, put, add, activity, org, ser
             via_organisation=t.get("organisation"), via_system=t.get("system"))
 
 
+Edges = tuple[list[str], list[str], list[dict]]  # one kind's edges: sources, targets and data, in step
+
+
 class _Index:
     """The graph's edges by kind (kept from the build, or read once from a derived graph's adjacency), and by kind
     and node each way, made on first use: networkx's edge views cost several times more per lookup at 10k+
-    activities. Also holds what the queries work out once per graph (``memo``). Graphs are read-only once built."""
+    activities. Also holds what the queries work out once per graph (``memo``). Graphs are read-only once built.
+    Edges are kept as lists of node ids rather than a tuple per edge: at 100k activities that is 1.7 million fewer
+    objects to allocate and for the garbage collector to walk."""
 
-    def __init__(self, owner: int, by_kind: dict[str, list[tuple[str, str, dict]]]) -> None:
+    def __init__(self, owner: int, by_kind: dict[str, Edges]) -> None:
         self.owner, self.by_kind, self.memo = owner, by_kind, {}
-        self._ends: dict[tuple[str, int], dict[str, list[tuple[str, str, dict]]]] = {}
+        self._ends: dict[tuple[str, int, bool], dict[str, list]] = {}
 
-    def ends(self, kind: str, end: int) -> dict[str, list[tuple[str, str, dict]]]:
-        """The edges of one kind by their source (end 0) or target (end 1) node."""
-        found = self._ends.get((kind, end))
+    def edges(self, kind: str) -> Iterable[tuple[str, str, dict]]:
+        return zip(*self.by_kind.get(kind, ((), (), ())))
+
+    def ends(self, kind: str, end: int, data: bool = False) -> dict[str, list]:
+        """The other ends of one kind's edges (with each edge's data if asked), by source (end 0) or target (1)."""
+        found = self._ends.get((kind, end, data))
         if found is None:
-            found = self._ends[kind, end] = {}
-            for edge in self.by_kind.get(kind, ()):
-                n = edge[end]
+            found = self._ends[kind, end, data] = {}
+            edges = self.by_kind.get(kind, ((), (), ()))
+            pairs = zip(edges[end], zip(edges[1 - end], edges[2]) if data else edges[1 - end])
+            for n, other in pairs:
                 if n in found:
-                    found[n].append(edge)
+                    found[n].append(other)
                 else:
-                    found[n] = [edge]
+                    found[n] = [other]
         return found
 
 
@@ -245,31 +248,39 @@ class Route:
 def _index(g: nx.MultiDiGraph) -> _Index:
     index = g.graph.get("_index")
     if index is None or index.owner != id(g):  # a copy (e.g. a subgraph) carries its parent's index: rebuild
-        by_kind: dict[str, list[tuple[str, str, dict]]] = {}
+        by_kind: dict[str, Edges] = {}
         for u, neighbours in g._adj.items():
             for v, keyed in neighbours.items():
                 for data in keyed.values():
-                    by_kind.setdefault(data["kind"], []).append((u, v, data))
+                    sources, targets, datas = by_kind.setdefault(data["kind"], ([], [], []))
+                    sources.append(u)
+                    targets.append(v)
+                    datas.append(data)
         index = g.graph["_index"] = _Index(id(g), by_kind)
     return index
 
 
-def _from(g: nx.MultiDiGraph, kind: str) -> dict[str, list[tuple[str, str, dict]]]:
-    """Edges of one kind by source node: (source, target, data) each."""
+def _from(g: nx.MultiDiGraph, kind: str) -> dict[str, list[str]]:
+    """The targets of one kind's edges, by source node."""
     return _index(g).ends(kind, 0)
 
 
-def _into(g: nx.MultiDiGraph, kind: str) -> dict[str, list[tuple[str, str, dict]]]:
-    """Edges of one kind by target node: (source, target, data) each."""
+def _into(g: nx.MultiDiGraph, kind: str) -> dict[str, list[str]]:
+    """The sources of one kind's edges, by target node."""
     return _index(g).ends(kind, 1)
 
 
+def _from_with_data(g: nx.MultiDiGraph, kind: str) -> dict[str, list[tuple[str, dict]]]:
+    """(target, edge data) of one kind's edges, by source node."""
+    return _index(g).ends(kind, 0, data=True)
+
+
 def _sources(g: nx.MultiDiGraph, n: str, kind: str) -> list[str]:
-    return [u for u, _, _ in _into(g, kind).get(n, ())]
+    return _into(g, kind).get(n, [])
 
 
 def _targets(g: nx.MultiDiGraph, n: str, kind: str) -> list[str]:
-    return [v for _, v, _ in _from(g, kind).get(n, ())]
+    return _from(g, kind).get(n, [])
 
 
 def transfers_out_of_uk(g: nx.MultiDiGraph) -> list[Route]:
@@ -286,14 +297,14 @@ def transfers_out_of_uk(g: nx.MultiDiGraph) -> list[Route]:
 
 def _routes(g: nx.MultiDiGraph) -> list[Route]:
     nodes, routes = g._node, []
-    processes_for, stored_in, transfers_to = _into(g, "processes_for"), _from(g, "stored_in"), _from(g, "transfers_to")
+    processes_for, stored_in, transfers_to = _into(g, "processes_for"), _from(g, "stored_in"), _from_with_data(g, "transfers_to")
     destinations = _Destinations(g)
     activities = sorted((a for a, attrs in nodes.items() if attrs.get("kind") == "activity"),
                         key=lambda a: nodes[a]["reference"])
     for activity in activities:
-        candidates = [d for p, _, _ in processes_for.get(activity, ()) if not nodes[p].get("is_self")
+        candidates = [d for p in processes_for.get(activity, ()) if not nodes[p].get("is_self")
                       for d in destinations.of_processor(p)]
-        candidates += [d for _, s, _ in stored_in.get(activity, ()) for d in destinations.of_system(s)]
+        candidates += [d for s in stored_in.get(activity, ()) for d in destinations.of_system(s)]
         transfers = transfers_to.get(activity, ())
         if not (candidates or transfers):
             continue  # most activities: nothing leaves the UK
@@ -321,7 +332,7 @@ class _Found:
         g, a, t = self.g, self.g._node[self.activity], self.g._node[target]
         if self.about is None:
             self.about = (*_categories(g, self.activity),
-                          tuple(sorted({g._node[s]["label"] for s, _, _ in _into(g, "about").get(self.activity, ())})))
+                          tuple(sorted({g._node[s]["label"] for s in _sources(g, self.activity, "about")})))
         categories, special, subjects = self.about
         self.routes.append(Route(
             activity=a["reference"], activity_name=a["label"], categories=categories, special_categories=special,
@@ -332,14 +343,14 @@ class _Found:
 
 
 def _categories(g: nx.MultiDiGraph, activity: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    used = sorted((g._node[c]["label"], g._node[c].get("data_kind")) for _, c, _ in _from(g, "uses").get(activity, ()))
+    used = sorted((g._node[c]["label"], g._node[c].get("data_kind")) for c in _targets(g, activity, "uses"))
     return tuple(c for c, _ in used), tuple(c for c, kind in used if kind in SPECIAL_KINDS)
 
 
-def _recorded(g: nx.MultiDiGraph, transfers: Iterable[tuple[str, str, dict]], found: _Found) -> tuple[set, set]:
+def _recorded(g: nx.MultiDiGraph, transfers: Iterable[tuple[str, dict]], found: _Found) -> tuple[set, set]:
     """Routes of the recorded transfers; returns what they cover: (party, destination) pairs and the parties."""
     covered, parties = set(), set()
-    for _, target, data in transfers:
+    for target, data in transfers:
         named = {p for p in (data.get("via_organisation"), data.get("via_system")) if p} or {None}
         covered |= {(p, target) for p in named}
         parties |= named
@@ -387,9 +398,9 @@ class _Destinations:
         """Destinations outside the UK of an organisation (engagement countries, else where it is registered) or a
         system (hosting country). UK ones are left out: no route there is a transfer."""
         if party not in self._where:
-            located = _from(self.g, "located_in").get(party, ())
-            processing = [t for _, t, d in located if d.get("basis") == "processing"]
-            targets = processing or [t for _, t, _ in located]
+            located = _from_with_data(self.g, "located_in").get(party, ())
+            processing = [t for t, d in located if d.get("basis") == "processing"]
+            targets = processing or [t for t, _ in located]
             self._where[party] = tuple(t for t in dict.fromkeys(targets)
                                        if self.g._node[t]["transfer_status"] != "uk")
         return self._where[party]
@@ -427,7 +438,7 @@ def _reach(g: nx.MultiDiGraph) -> tuple[dict[str, int], dict[int, frozenset[str]
     memo = _index(g).memo
     if "reach" not in memo:
         engages = nx.DiGraph()
-        engages.add_edges_from((u, v) for u, v, _ in _index(g).by_kind.get("engages", ()))
+        engages.add_edges_from((u, v) for u, v, _ in _index(g).edges("engages"))
         dag = nx.condensation(engages)
         below: dict[int, frozenset[str]] = {}
         for component in reversed(list(nx.topological_sort(dag))):
@@ -521,8 +532,8 @@ def role_conflicts(g: nx.MultiDiGraph) -> list[RoleConflict]:
     for activity, attrs in g._node.items():
         if attrs.get("kind") != "activity":
             continue
-        controllers = {u for u, _, _ in controls.get(activity, ())} | {u for u, _, _ in joint.get(activity, ())}
-        processors = {u for u, _, _ in processes.get(activity, ())}
+        controllers = {*controls.get(activity, ()), *joint.get(activity, ())}
+        processors = set(processes.get(activity, ()))
         ref = attrs["reference"]
         if attrs.get("our_role") == "processor" and not (controllers - {us}):
             found.append(RoleConflict(ref, "we are processor but no controller is named"))

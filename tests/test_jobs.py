@@ -158,3 +158,14 @@ def test_the_web_starts_a_real_worker_process_that_writes_the_workbook(seeded, m
     assert "Template" in _workbook_sheets(io.BytesIO(download.data))
     download.close()
     assert "done" in log.read_text()
+
+
+def test_a_worker_that_cannot_start_fails_the_job_at_once(seeded, make_client, monkeypatch):
+    def cannot(job_id, config):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(jobs, "launch", cannot)
+    seeded.config["WTF_CSRF_ENABLED"] = False
+    client = make_client("dpo")
+    html = client.post("/exports/jobs", data={"format": "ico"}, follow_redirects=True).get_data(as_text=True)
+    assert "The workbook was not written" in html and "could not be started (Permission denied)" in html

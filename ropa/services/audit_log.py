@@ -9,7 +9,9 @@ import sqlalchemy as sa
 
 from ropa.exchange.schema import ENTITIES
 from ropa.extensions import db
+from ropa.gc_pause import paused_gc
 from ropa.models import AuditEntry, Snapshot
+from ropa.services.audit import Verdict, verify_chain
 from ropa.services.queries import Page
 from ropa.services.snapshots import content_hash
 
@@ -97,3 +99,11 @@ def snapshot_labels() -> list[str]:
     """Snapshot labels, newest first (for "as at" choices)."""
     return list(db.session.scalars(sa.select(Snapshot.label).order_by(Snapshot.created_at.desc(),
                                                                       Snapshot.id.desc())))
+
+
+def chain_status() -> Verdict:
+    """verify_chain(), with the cyclic collector paused: it loads one object per entry, and with a large register's
+    findings cached in the process each collector pass walks that heap too (48k entries at 10k activities:
+    3.6 s with the collector on, against 1.4 s on its own)."""
+    with paused_gc():
+        return verify_chain()

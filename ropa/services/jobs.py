@@ -88,6 +88,18 @@ def create_export_job(fmt: str, as_at: str | None, *, actor: str) -> Job:
     return job
 
 
+def start_export_job(fmt: str, as_at: str | None, *, actor: str, config: Mapping) -> Job:
+    """Queue an export and start its worker process; a worker that cannot be started fails the job at once."""
+    job = create_export_job(fmt, as_at, actor=actor)
+    try:
+        launch(job.id, config)
+    except OSError as exc:
+        current_app.logger.exception("could not start the worker of job %s", job.id)
+        _update(job, status="failed", finished_at=utcnow(), message="Failed",
+                error=f"The worker process could not be started ({exc.strerror or exc}). Tell the administrator.")
+    return job
+
+
 def launch(job_id: str, config: Mapping) -> subprocess.Popen:
     """Start `ropa jobs run JOB_ID` in its own process and session, against this app's database and folders: a
     web worker's timeout, restart or exit then cannot kill the export."""
@@ -186,6 +198,8 @@ def run_job(job_id: str, export_dir: Path, today: date | None = None) -> Job:
     except Exception as exc:  # noqa: BLE001 — whatever went wrong is the job's result, shown on its page
         beat.stop()
         db.session.rollback()
+        for partial in (export_dir / "jobs" / job_id).glob("*.part"):  # half a workbook is no use to anyone
+            partial.unlink(missing_ok=True)
         job = db.session.get(Job, job_id)
         reason = str(exc.args[0]) if isinstance(exc, (KeyError, ValueError)) and exc.args else str(exc)
         _update(job, status="failed", finished_at=utcnow(), message="Failed",

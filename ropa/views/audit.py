@@ -3,8 +3,7 @@
 from flask import Blueprint, render_template, request
 
 from ropa.auth import role_required
-from ropa.services.audit import verify_chain
-from ropa.services.audit_log import audit_page, entity_types
+from ropa.services.audit_log import audit_page, chain_status, entity_types
 
 bp = Blueprint("audit", __name__)
 
@@ -16,8 +15,8 @@ def index():
     filters = {name: request.args.get(name, "").strip() for name in ("entity_type", "key", "actor")}
     after = request.args.get("after", type=int)
     page = audit_page(**filters, after=after)
-    # verify_chain reads the whole log: once, on the first page, rather than again on every page deeper in.
-    verdict = verify_chain() if after is None else None
+    # The chain check reads the whole log: once, on the first page, rather than again on every page deeper in.
+    verdict = chain_status() if after is None else None
     active = {k: v for k, v in filters.items() if v}
     return render_template("audit/index.html", page=page, filters=filters, active=active, verdict=verdict,
                            types=entity_types())

@@ -64,12 +64,7 @@ def start():
     if as_at and as_at not in snapshot_labels():
         flash(f"There is no snapshot called “{as_at}”.", "error")
         return redirect(url_for("exports.index"))
-    job = jobs.create_export_job(fmt, as_at, actor=current_user.email)
-    try:
-        jobs.launch(job.id, current_app.config)
-    except OSError:
-        current_app.logger.exception("could not start job %s", job.id)
-        # The job stays queued; its page reports "the worker never started" once it has waited too long.
+    job = jobs.start_export_job(fmt, as_at, actor=current_user.email, config=current_app.config)
     return redirect(url_for("exports.job", job_id=job.id), code=303)
 
 

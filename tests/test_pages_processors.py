@@ -168,12 +168,14 @@ def test_the_new_transfer_form_is_filled_in_from_the_link(forms, make_client):
 
 
 def test_a_route_without_a_transfer_links_to_the_form(forms, make_client):
-    system = load_record("systems", "SMS text message reminder service").record | {"hosting_country": "US"}
+    system = load_record("systems", "SMS text message reminder service").record | {"hosting_country": "US",
+                                                                                   "supplier": "Provide CIC"}
     save_record("systems", system, actor="test")  # PA-004's reminders now go through a US-hosted system
     client = make_client("dpo")
     html = client.get("/transfers").get_data(as_text=True)
     assert "Record this transfer" in html
-    assert "/transfers/new?activity=PA-004&amp;system=SMS+text+message+reminder+service&amp;country=US" in html
+    assert ("/transfers/new?activity=PA-004&amp;system=SMS+text+message+reminder+service&amp;organisation=Provide+CIC"
+            "&amp;country=US") in html
     assert "Adequate (with a scope)" not in text_of(client.get("/transfers"))  # the status is in words
     assert "partly adequate" in text_of(client.get("/transfers"))
 
@@ -187,3 +189,15 @@ def test_script_in_notes_is_shown_as_text(forms, make_client):
         html = client.get(path).get_data(as_text=True)
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
         assert "<script>alert" not in html and "<img src=x" not in html
+
+
+def test_a_transfer_page_shows_the_activitys_uncovered_routes(forms, make_client):
+    system = load_record("systems", "SMS text message reminder service").record | {"hosting_country": "US"}
+    save_record("systems", system, actor="test")
+    save_record("transfers", {"reference": "TR-002", "activity": "PA-004", "country": "FR", "mechanism": "adequacy"},
+                actor="test")
+    page = make_client("auditor").get("/transfers/TR-002")
+    words = text_of(page)
+    assert "Other transfer findings for PA-004" in words
+    assert "T04" in findings_of(page)  # the US-hosted system's route, reported on the activity
+    assert "France" in words and "EEA: no restriction" in words

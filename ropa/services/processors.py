@@ -38,12 +38,16 @@ def transfer_page(after: str = "", size: int = 50) -> Page:
     return _page(db.session.scalars(query).all(), size, after)
 
 
-def activities_using(processor: str) -> list[ProcessingActivity]:
-    """The activities that name this organisation as one of their processors, by reference."""
-    query = (sa.select(ProcessingActivity).join(ProcessingActivity.processors)
-             .where(Organisation.name == processor).order_by(ProcessingActivity.reference)
-             .options(selectinload(ProcessingActivity.service)))
-    return db.session.scalars(query).all()
+def activities_using(processor: str, limit: int = 100) -> tuple[list[ProcessingActivity], int]:
+    """The first activities (by reference) that name this organisation as one of their processors, and how many
+    there are in all (a processor behind a large service can serve thousands)."""
+    using = (sa.select(ProcessingActivity).join(ProcessingActivity.processors)
+             .where(Organisation.name == processor))
+    rows = db.session.scalars(using.order_by(ProcessingActivity.reference).limit(limit)
+                              .options(selectinload(ProcessingActivity.service))).all()
+    total = len(rows) if len(rows) < limit else db.session.scalar(
+        sa.select(sa.func.count()).select_from(using.subquery()))
+    return rows, total
 
 
 def activity_name(reference: str) -> str | None:

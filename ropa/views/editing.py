@@ -28,8 +28,8 @@ def edit_record(entity_name: str, key: str | None, *, title: str, done: Callable
     loaded = load_record(entity_name, key) if key is not None else None
     if key is not None and loaded is None:
         abort(404)
-    choices = choices_for_entity(entity_name, exclude)
-    cls = form_type or form_class(entity_name, choices, editing=key is not None, exclude=exclude)
+    cls = form_type or form_class(entity_name, choices_for_entity(entity_name, exclude), editing=key is not None,
+                                  exclude=exclude)
     if request.method == "GET":
         data = initial_data(entity, loaded.record if loaded else (initial or {}))
         form = cls(data=data | {"version": loaded.version if loaded else "",

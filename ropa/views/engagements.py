@@ -61,10 +61,11 @@ def detail(reference: str):
         abort(404)
     found = current_findings()
     processor = loaded.record["processor"]
-    return render_template("engagements/detail.html", e=loaded.row, record=loaded.record, today=_today(),
+    activities, using = activities_using(processor)
+    return render_template("engagements/detail.html", e=loaded.row, today=_today(),
                            findings=found.for_entity("engagement", reference),
                            processor_findings=found.for_entity("organisation", processor),
-                           activities=activities_using(processor), history=history("engagements", reference))
+                           activities=activities, using=using, history=history("engagements", reference))
 
 
 @bp.route("/new", methods=["GET", "POST"])

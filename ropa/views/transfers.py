@@ -1,6 +1,8 @@
 """International transfers (UK GDPR Chapter V): the recorded transfers, every route by which personal data leaves
 the UK (processors and systems included), and the forms that record a mechanism and a transfer risk assessment."""
 
+from functools import partial
+
 from flask import Blueprint, abort, render_template, request, url_for
 
 from ropa.auth import role_required
@@ -53,7 +55,7 @@ def index():
     routes = found.routes[start:start + ROUTES_PER_PAGE]
     return render_template("transfers/index.html", page=transfer_page(after=request.args.get("after", "")),
                            found=found, routes=routes, routes_from=start, routes_total=len(found.routes),
-                           routes_per_page=ROUTES_PER_PAGE, record_link=_record_link)
+                           routes_per_page=ROUTES_PER_PAGE, record_link=partial(_record_link, suppliers(found)))
 
 
 @bp.get("/transfers/<path:reference>")
@@ -65,10 +67,10 @@ def detail(reference: str):
         abort(404)
     found = current_findings()
     activity = loaded.record["activity"]
-    findings = found.for_entity("transfer", reference) + [
-        f for f in found.for_entity("activity", activity) if f.rule.startswith("T")]
-    return render_template("transfers/detail.html", t=loaded.row, findings=findings,
-                           history=history("transfers", reference))
+    # Routes of the activity no transfer record covers are reported on the activity: show them here too.
+    activity_findings = [f for f in found.for_entity("activity", activity) if f.rule.startswith("T")]
+    return render_template("transfers/detail.html", t=loaded.row, findings=found.for_entity("transfer", reference),
+                           activity_findings=activity_findings, history=history("transfers", reference))
 
 
 @bp.route("/transfers/new", methods=["GET", "POST"])
@@ -109,13 +111,20 @@ def hinted_form(entity_name: str, hints: dict[str, str], *, editing: bool) -> ty
     return cls
 
 
-def _record_link(route) -> str:
+def suppliers(found) -> dict[str, str]:
+    """Each system's supplier, by system name (who receives the data when a system is hosted abroad)."""
+    return {s["name"]: s["supplier"] for s in found.register.get("systems", []) if s.get("supplier")}
+
+
+def _record_link(suppliers: dict[str, str], route) -> str:
     """The form for recording a transfer that covers this route, filled in with what the route tells."""
     args = {"activity": route.activity}
     if route.kind in ("processor", "sub-processor") and route.via:
         args["organisation"] = route.via[-1]
     elif route.kind == "system" and route.via:
         args["system"] = route.via[0]
+        if route.via[0] in suppliers:
+            args["organisation"] = suppliers[route.via[0]]
     if route.destination.startswith("country:"):
         args["country"] = route.destination.split(":", 1)[1]
     else:

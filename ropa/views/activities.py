@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ropa.auth import role_required
+from ropa.auth import can_edit_activity, role_required
 from ropa.enums import ActivityStatus, OurRole, Role
 from ropa.exchange.problems import ImportFailed
 from ropa.forms.labels import enum_choices
@@ -34,15 +34,7 @@ EDITORS = (Role.ADMIN, Role.DPO, Role.EDITOR)
 
 def may_edit(service_name: str | None) -> bool:
     """Admin and DPO edit every activity; an editor only those of the services assigned to them."""
-    try:
-        from ropa.auth import can_edit_activity
-    except ImportError:  # pragma: no cover - until the accounts module provides it
-        can_edit_activity = None
-    if can_edit_activity is not None:
-        return can_edit_activity(current_user, service_name)
-    if current_user.role in (Role.ADMIN, Role.DPO):
-        return True
-    return current_user.role == Role.EDITOR and service_name in {s.name for s in current_user.services}
+    return can_edit_activity(current_user, service_name)
 
 
 def _today():

@@ -3,8 +3,8 @@
 (b) an auditor downloads the ICO workbook and cannot reach any edit form;
 (c) two DPOs edit the same activity and the second save is refused with the conflict shown."""
 
-import io
 import os
+import re
 import subprocess
 import sys
 import urllib.error
@@ -50,15 +50,15 @@ def test_a_dpo_finds_and_fixes_a_transfer_without_a_mechanism(page, server, arti
     page.get_by_role("link", name="Organisations", exact=True).click()
     page.get_by_role("link", name="Add an organisation").click()
     page.get_by_label("Name", exact=True).fill("Acme Messaging Inc")
-    page.get_by_label("Kind").select_option("company")
-    page.get_by_label("Country").select_option("US")
+    page.get_by_label("Kind", exact=True).select_option("company")
+    page.get_by_label("Country", exact=True).select_option("US")
     page.get_by_role("button", name="Save").click()
     assert page.get_by_role("heading", name="Acme Messaging Inc").is_visible()
 
     page.get_by_role("link", name="Activities", exact=True).click()
     page.get_by_role("link", name="Add a processing activity").click()
-    page.get_by_label("Name", exact=True).fill("Text message reminders through Acme")
-    page.get_by_label("Purpose").fill("To remind families of appointments by text message.")
+    page.get_by_role("textbox", name="Name", exact=True).fill("Text message reminders through Acme")
+    page.get_by_label("Purpose", exact=True).fill("To remind families of appointments by text message.")
     page.get_by_role("group", name="Lawful bases").get_by_label("6(1)(e) Public task").check()
     page.get_by_role("group", name="Data categories").get_by_label("Contact details", exact=True).check()
     page.get_by_role("group", name="Processors").get_by_label("Acme Messaging Inc").check()
@@ -76,11 +76,11 @@ def test_a_dpo_finds_and_fixes_a_transfer_without_a_mechanism(page, server, arti
 
     page.get_by_role("link", name=reference).first.click()
     page.get_by_role("link", name="Record a transfer").click()
-    page.get_by_label("Organisation").select_option("Acme Messaging Inc")
-    page.get_by_label("Country").select_option("US")
-    page.get_by_label("Transfer mechanism").select_option("idta")
-    page.get_by_label("Transfer risk assessment date").fill("2026-11-20")
-    page.get_by_label("Transfer risk assessment outcome").fill("Risk low: data encrypted, minimal contact details only.")
+    page.get_by_label("Organisation", exact=True).select_option("Acme Messaging Inc")
+    page.get_by_label("Country", exact=True).select_option("US")
+    page.get_by_label("Transfer mechanism", exact=True).select_option("idta")
+    page.get_by_label("Transfer risk assessment date", exact=True).fill("2026-11-20")
+    page.get_by_label("Transfer risk assessment outcome", exact=True).fill("Risk low: data encrypted, minimal contact details only.")
     page.get_by_role("button", name="Save").click()
 
     page.goto(base + f"/activities/{reference}")
@@ -92,19 +92,22 @@ def test_a_dpo_finds_and_fixes_a_transfer_without_a_mechanism(page, server, arti
     assert page.locator("tr", has_text=reference).get_by_text("None recorded").count() == 0
 
 
-def test_an_auditor_downloads_the_workbook_and_cannot_edit(page, server, artifacts):
+def test_an_auditor_downloads_the_workbook_and_cannot_edit(page, server, artifacts, tmp_path):
     base, instance = server
     add_user(instance, "auditor@example.org", "auditor")
     sign_in(page, base, "auditor@example.org")
 
     page.get_by_role("link", name="Exports", exact=True).click()
-    page.get_by_role("button", name="Prepare the ICO workbook").click()
-    download_link = page.get_by_role("link", name="Download the ICO workbook")
+    page.get_by_role("button", name="Prepare the workbook").click()
+    download_link = page.get_by_role("link", name=re.compile(r"^Download .+\.xlsx$"))
     download_link.wait_for(timeout=60_000)  # the job page reloads itself until the file is ready
     with page.expect_download() as info:
         download_link.click()
-    workbook = openpyxl.load_workbook(info.value.path(), read_only=True)
+    assert info.value.suggested_filename.endswith(".xlsx")
+    info.value.save_as(tmp_path / info.value.suggested_filename)
+    workbook = openpyxl.load_workbook(tmp_path / info.value.suggested_filename, read_only=True)
     assert "Template" in workbook.sheetnames
+    assert any("PA-026" in str(cell) for row in workbook["Template"].iter_rows(values_only=True) for cell in row)
     page.screenshot(path=str(artifacts / "exports.png"), full_page=True)
 
     page.goto(base + "/activities/PA-026")
@@ -131,17 +134,17 @@ def test_the_second_of_two_dpos_saving_the_same_activity_is_shown_the_conflict(b
     sign_in(second, base, "second@example.org")
     for page in (first, second):
         page.goto(base + "/activities/PA-004/edit")
-    first.get_by_label("Owner").fill("Appointments team lead")
+    first.get_by_label("Owner", exact=True).fill("Appointments team lead")
     first.get_by_role("button", name="Save").click()
     assert first.get_by_text("Processing activity saved.").is_visible()
 
-    second.get_by_label("Owner").fill("Head of patient access")
+    second.get_by_label("Owner", exact=True).fill("Head of patient access")
     second.get_by_role("button", name="Save").click()
     conflict = second.locator("#conflict")
     assert conflict.get_by_role("heading", name="Someone else changed this processing activity").is_visible()
     assert conflict.get_by_text("first@example.org").is_visible()
     assert conflict.get_by_text("Appointments team lead").is_visible()
-    assert second.get_by_label("Owner").input_value() == "Head of patient access"  # nothing typed is lost
+    assert second.get_by_label("Owner", exact=True).input_value() == "Head of patient access"  # nothing typed is lost
     assert second.get_by_role("alert").first.is_visible()
     second.screenshot(path=str(artifacts / "conflict.png"), full_page=True)
     second.goto(base + "/activities/PA-004")

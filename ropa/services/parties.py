@@ -3,16 +3,19 @@ recipients — their lists (searched by name, keyset-paginated), the activities 
 organisation's roles across the register. Relations are loaded in bulk, so a page costs a few queries however
 large the register is."""
 
+import threading
 from dataclasses import dataclass, field
+from weakref import WeakKeyDictionary
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import load_only, selectinload
 
 from ropa.enums import OurRole
 from ropa.exchange.schema import BY_NAME, REF, REFS
 from ropa.extensions import db
 from ropa.forms.catalogue import LONG_TEXT
 from ropa.forms.labels import label
+from ropa.graph import Impact, impact_of
 from ropa.models import (
     Disclosure, Organisation, ProcessingActivity, ProcessorEngagement, Recipient, Service, System, Transfer,
 )
@@ -24,7 +27,7 @@ from ropa.services.queries import Page
 
 PAGE_SIZE = 50
 #: How many activities an organisation's page lists under each role before saying how many more there are.
-ROLE_LIMIT = 50
+ROLE_LIMIT = 20
 
 
 # --- Lists ------------------------------------------------------------------------------------------------------
@@ -129,8 +132,10 @@ def _ref_text(target: str, obj) -> str:
 
 
 def _activity_query():
-    return sa.select(ProcessingActivity).options(selectinload(ProcessingActivity.service),
-                                                 selectinload(ProcessingActivity.controller))
+    """Activities with just what a line of an activity table shows (their long texts are not needed here)."""
+    A = ProcessingActivity
+    return sa.select(A).options(load_only(A.reference, A.name, A.our_role, A.status, A.service_id, A.controller_id),
+                                selectinload(A.service), selectinload(A.controller))
 
 
 def _activity_page(condition, after: str, size: int) -> Page:
@@ -179,7 +184,7 @@ def recipient_sharing(recipient: Recipient, after: str = "", size: int = PAGE_SI
     """The sharing rows (one per activity) of a recipient, by activity reference, and how many there are."""
     query = (sa.select(Disclosure).join(Disclosure.activity).where(Disclosure.recipient_id == recipient.id)
              .order_by(ProcessingActivity.reference).limit(size + 1)
-             .options(selectinload(Disclosure.activity).selectinload(ProcessingActivity.service)))
+             .options(selectinload(Disclosure.activity).load_only(ProcessingActivity.reference, ProcessingActivity.name)))
     if after:
         query = query.where(ProcessingActivity.reference > after)
     rows = db.session.scalars(query).all()
@@ -271,3 +276,23 @@ def organisation_roles(org: Organisation, limit: int = ROLE_LIMIT) -> Roles:
     roles.recipients = db.session.scalars(sa.select(Recipient).where(Recipient.organisation_id == org.id)
                                           .order_by(Recipient.name)).all()
     return roles
+
+
+# --- What depends on an organisation ----------------------------------------------------------------------------
+
+_impacts: WeakKeyDictionary = WeakKeyDictionary()  # graph -> {organisation: Impact}
+_impacts_lock = threading.Lock()
+
+
+def impact_for(graph, organisation: str) -> Impact | None:
+    """What depends on an organisation (graph.impact_of), or None if the graph does not name it. Worked out once per
+    graph: the findings' graph is rebuilt when the register changes, and for the organisation keeping the register
+    the walk covers every activity (about 0.3 s at 10,000)."""
+    with _impacts_lock:
+        known = _impacts.setdefault(graph, {})
+        if organisation not in known:
+            try:
+                known[organisation] = impact_of(graph, organisation)
+            except KeyError:
+                known[organisation] = None
+        return known[organisation]

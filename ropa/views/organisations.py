@@ -5,9 +5,8 @@ from flask import Blueprint, abort, render_template, request, url_for
 
 from ropa.auth import role_required
 from ropa.enums import Role
-from ropa.graph import impact_of
 from ropa.services.findings import current_findings
-from ropa.services.parties import organisation_page, organisation_roles, summary_of
+from ropa.services.parties import impact_for, organisation_page, organisation_roles, summary_of
 from ropa.services.records import history, load_record
 from ropa.views.editing import edit_record
 
@@ -42,12 +41,8 @@ def detail(name: str):
     roles = organisation_roles(loaded.row)
     findings = found.for_entity("organisation", name) + [
         f for e in roles.engagements for f in found.for_entity("engagement", e.reference)]
-    try:
-        impact = impact_of(found.graph, name)
-    except KeyError:  # saved after the findings were computed: nothing depends on it yet
-        impact = None
     return render_template("organisations/detail.html", org=loaded.row, fields=summary_of("organisations", loaded.row),
-                           findings=findings, roles=roles, impact=impact, graph=found.graph,
+                           findings=findings, roles=roles, impact=impact_for(found.graph, name), graph=found.graph,
                            history=history("organisations", name))
 
 

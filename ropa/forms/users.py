@@ -22,23 +22,34 @@ def service_choices(names: list[str]) -> list[SelectChoice]:
     return [SelectChoice(n, n) for n in names]
 
 
-class _UserFields(FlaskForm):
-    name = StringField("Full name", validators=[Length(max=300, message="Keep the name under 300 characters")])
-    role = RadioField("Role", choices=ROLE_CHOICES, default=Role.AUDITOR.value,
-                       validators=[DataRequired("Choose a role")])
-    services = SelectMultipleField("Services they edit (editors only)", choices=[], validate_choice=True,
-                                   description="Only for editors: they may edit the activities of these services.")
+def _name() -> StringField:
+    return StringField("Full name", validators=[Length(max=300, message="Keep the name under 300 characters")])
+
+
+def _role() -> RadioField:
+    return RadioField("Role", choices=ROLE_CHOICES, default=Role.AUDITOR.value,
+                      validators=[DataRequired("Choose a role")])
+
+
+def _services() -> SelectMultipleField:
+    return SelectMultipleField("Services they edit (editors only)", choices=[], validate_choice=True,
+                               description="Only for editors: they may edit the activities of these services.")
+
+
+class _EditorServices:
+    """Fields are made per form (not inherited) so each form lists them, and its error summary, in page order."""
 
     def validate_services(self, field) -> None:
         if self.role.data == Role.EDITOR.value and not field.data:
             raise ValidationError("Choose at least one service for an editor, or give them another role")
 
 
-class NewUserForm(_UserFields):
+class NewUserForm(_EditorServices, FlaskForm):
     email = EmailField("Email address", validators=[
         DataRequired("Enter their email address"),
         Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message="Enter an email address like name@example.org"),
         Length(max=320)], render_kw={"autocomplete": "off"})
+    name, role, services = _name(), _role(), _services()
     password_choice = RadioField("How is the password set?", default="generate", choices=[
         SelectChoice("generate", "Generate one for me (shown once on the next page, for you to pass on)"),
         SelectChoice("type", "I will type one")], validators=[DataRequired("Choose how the password is set")])
@@ -61,7 +72,8 @@ class NewUserForm(_UserFields):
             raise ValidationError("The two passwords are not the same")
 
 
-class EditUserForm(_UserFields):
+class EditUserForm(_EditorServices, FlaskForm):
+    name, role, services = _name(), _role(), _services()
     active = BooleanField("Active: may sign in and use API tokens",
                           description="Untick to deactivate: they are signed out at once and their tokens revoked.")
     version = HiddenField()

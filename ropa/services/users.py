@@ -167,9 +167,10 @@ def _address_paused_until(address: str, now: datetime) -> datetime | None:
 
 def _paused(until: datetime, now: datetime, whence: str = "") -> str:
     minutes = max(1, -(-int((until - now).total_seconds()) // 60))
-    where = f" {whence}" if whence else ""
-    return (f"There have been too many failed sign-ins{where}, so signing in is paused. Try again after "
-            f"{until:%H:%M} UTC (in {minutes} minute{'s' if minutes != 1 else ''}), or ask an administrator")
+    when = f"Try again after {until:%H:%M} UTC (in {minutes} minute{'s' if minutes != 1 else ''})"
+    if whence:  # an administrator cannot lift a pause on an address, so do not send people to one
+        return f"There have been too many failed sign-ins {whence}, so signing in from it is paused. {when}"
+    return f"There have been too many failed sign-ins, so signing in is paused. {when}, or ask an administrator"
 
 
 # --- reading ----------------------------------------------------------------------------------------------------

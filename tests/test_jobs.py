@@ -128,7 +128,8 @@ def test_only_the_starter_and_readers_of_everything_see_a_job(inline_jobs, make_
 def test_an_export_job_as_at_a_snapshot(inline_jobs, make_client):
     create_snapshot("DSPT 2025-26 submission", actor="test", approved_by="DPO")
     client = make_client("auditor")
-    job_url = client.post("/exports/jobs", data={"format": "ico", "as_at": "DSPT 2025-26 submission"}).headers["Location"]
+    started = client.post("/exports/jobs", data={"format": "ico", "as_at": "DSPT 2025-26 submission"})
+    job_url = started.headers["Location"]
     job = db.session.get(Job, job_url.rsplit("/", 1)[1])
     assert job.status == "done" and job.result_path.endswith("ropa-register-as-at-dspt-2025-26-submission.xlsx")
     refused = client.post("/exports/jobs", data={"format": "ico", "as_at": "No such snapshot"}, follow_redirects=True)

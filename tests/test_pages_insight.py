@@ -1,5 +1,6 @@
 """The graph, findings, exports, snapshots and audit log pages, through the HTTP client on the seed register."""
 
+import csv
 import io
 import json
 import re
@@ -116,7 +117,8 @@ def test_an_unknown_service_is_said_and_a_picture_too_big_suggests_a_slice(seede
 def test_graphml_download_opens_in_networkx(seeded, make_client, tmp_path):
     response = make_client("auditor").get("/graph/graph.graphml")
     assert response.status_code == 200
-    assert re.match(r'attachment; filename="ropa-graph-\d{4}-\d\d-\d\d\.graphml"', response.headers["Content-Disposition"])
+    assert re.match(r'attachment; filename="ropa-graph-\d{4}-\d\d-\d\d\.graphml"',
+                    response.headers["Content-Disposition"])
     path = tmp_path / "register.graphml"
     path.write_bytes(response.data)
     graph = nx.read_graphml(path)
@@ -230,7 +232,7 @@ def test_exports_page_offers_every_download_and_they_are_attachments(seeded, mak
         assert response.status_code == 200
         assert re.fullmatch(rf'attachment; filename="{name}-\d{{4}}-\d\d-\d\d\.\w+"',
                             response.headers["Content-Disposition"]), fmt
-    rows = list(__import__("csv").reader(io.StringIO(_text(client.get("/exports/download/csv")))))
+    rows = list(csv.reader(io.StringIO(_text(client.get("/exports/download/csv")))))
     assert len(rows) == 29 and rows[0][0] == "reference"
 
 

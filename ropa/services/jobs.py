@@ -30,6 +30,7 @@ from ropa.enums import Role
 from ropa.extensions import db
 from ropa.models import Job, ProcessingActivity
 from ropa.models.base import utcnow
+from ropa.services.exports import export_path
 
 EXPORT_JOB = "export"
 #: Formats that go through a job (the others are small enough to download directly).
@@ -67,7 +68,8 @@ class JobState:
 
 def file_name(fmt: str, as_at: str | None, today: date) -> str:
     """The download's name: ropa-register-2026-12-01.xlsx, or ropa-register-as-at-dspt-2025-26.xlsx."""
-    stem = {"ico-csv": "ropa-ico-template", "graphml": "ropa-graph", "graph-json": "ropa-graph"}.get(fmt, "ropa-register")
+    stems = {"ico-csv": "ropa-ico-template", "graphml": "ropa-graph", "graph-json": "ropa-graph"}
+    stem = stems.get(fmt, "ropa-register")
     extension = {"ico": ".xlsx", "ico-csv": ".csv", "csv": ".csv", "json": ".json", "graphml": ".graphml",
                  "graph-json": ".json", "svg": ".svg"}[fmt]
     if as_at:
@@ -106,10 +108,12 @@ def launch(job_id: str, config: Mapping) -> subprocess.Popen:
     export_dir = Path(config["ROPA_EXPORT_DIR"])
     log_dir = export_dir / "jobs" / job_id
     log_dir.mkdir(parents=True, exist_ok=True)
+    url = config["SQLALCHEMY_DATABASE_URI"]
+    if isinstance(url, sa.URL):  # str() of a URL hides its password
+        url = url.render_as_string(hide_password=False)
     env = dict(os.environ)
-    env.update({"ROPA_DATABASE_URL": str(config["SQLALCHEMY_DATABASE_URI"]),
-                "ROPA_EXPORT_DIR": str(export_dir), "ROPA_INSTANCE_DIR": current_app.instance_path,
-                "ROPA_SECRET_KEY": str(config["SECRET_KEY"])})
+    env.update({"ROPA_DATABASE_URL": url,
+                "ROPA_EXPORT_DIR": str(export_dir), "ROPA_INSTANCE_DIR": current_app.instance_path})
     env.pop("FLASK_APP", None)
     with open(log_dir / "job.log", "ab") as log:
         process = subprocess.Popen([sys.executable, "-m", "ropa", "jobs", "run", job_id], cwd=PROJECT_ROOT,
@@ -189,8 +193,6 @@ def run_job(job_id: str, export_dir: Path, today: date | None = None) -> Job:
         _update(job, progress=5, message=f"Loading the register ({activities} activities), running the checks "
                                          "and writing the workbook")
         beat.start(expected, job.message)
-        from ropa.services.exports import export_path
-
         export_path(export_dir / relative, fmt, as_at, generated_by=f"{job.created_by} (web)")
         beat.stop()
         _update(job, status="done", progress=100, finished_at=utcnow(), result_path=relative.as_posix(),

@@ -18,7 +18,8 @@ WRITERS = (Role.ADMIN, Role.DPO)
 class SnapshotForm(FlaskForm):
     label = StringField("Label", validators=[DataRequired("Enter a label, e.g. “DSPT 2025-26 submission”"),
                                              Length(max=300)],
-                        description="What the snapshot is for, e.g. “DSPT 2025-26 submission”. Labels are never reused.")
+                        description="What the snapshot is for, e.g. “DSPT 2025-26 submission”. "
+                                    "Labels are never reused.")
     approved_by = StringField("Signed off by", validators=[Length(max=320)],
                               description="The name and role of whoever approves the register as it stands, e.g. "
                                           "“Jane Smith, Data Protection Officer”. Leave empty to freeze it unsigned.")

@@ -227,6 +227,31 @@ def test_a_stale_edit_is_refused_with_the_first_save_shown(seeded, make_client):
     assert org.telephone == "0300 555 0101" and org.email != "ig@nelft.nhs.uk"
 
 
+def test_only_one_organisation_can_be_the_one_keeping_the_register(dpo):
+    before = audit_count()
+    url = f"/organisations/{NELFT}/edit"
+    response = dpo.post(url, data=form_of(text(dpo.get(url))) | {"is_self": ["yes"]})
+    assert response.status_code == 422
+    assert "HCRG Care Services Ltd is already marked as the organisation keeping this register" in text(response)
+    assert audit_count() == before
+
+
+def test_systems_services_and_recipients_are_edited_through_their_forms(dpo):
+    for url, change, shown in [
+        ("/systems/Digital Conners4", {"hosting_country": ["US"], "owner": ["Head of Information Governance"]},
+         ["United States (US)", "Head of Information Governance"]),
+        ("/services/Essex Wellbeing Service (EWS)", {"partners": ["Provide CIC", "Barnardo's"]},
+         ['href="/organisations/Provide%20CIC"']),
+        ("/recipients/Local Authorities", {"description": ["Essex, Southend and Thurrock councils"]},
+         ["Essex, Southend and Thurrock councils"]),
+    ]:
+        saved = dpo.post(url + "/edit", data=form_of(text(dpo.get(url + "/edit"))) | change)
+        assert saved.status_code == 302, url
+        page = text(dpo.get(url))
+        assert all(s in section(page, "<h2>Details</h2>") for s in shown), url
+        assert "update" in section(page, "Change history"), url
+
+
 EDIT_URLS = ["/organisations/new", f"/organisations/{NELFT}/edit", "/services/new", f"/services/{CAMHS}/edit",
              "/systems/new", "/systems/Digital Conners4/edit", "/recipients/new", f"/recipients/{POLICE}/edit",
              f"/recipients/{POLICE}/sharing/PA-014"]
@@ -259,6 +284,7 @@ def test_user_text_in_names_is_escaped_on_lists_and_detail_pages(dpo, nasty):
         listing = text(dpo.get(f"/{bp}"))
         detail = dpo.get(f"/{bp}/{name}")
         assert detail.status_code == 200, bp
+        assert dpo.get(f"/{bp}/{name}/edit").status_code == 200, bp  # a "/" in the name still finds its form
         for page in (listing, text(detail)):
             assert nasty not in page, bp
             assert "<script>alert" not in page and "<img src=x" not in page, bp

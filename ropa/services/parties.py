@@ -195,6 +195,11 @@ def recipient_sharing(recipient: Recipient, after: str = "", size: int = PAGE_SI
     return Page(rows, rows[-1].activity.reference if more else None, bool(after)), total
 
 
+def keeping_the_register() -> str | None:
+    """The name of the organisation marked as the one keeping this register (there can be only one)."""
+    return db.session.scalar(sa.select(Organisation.name).where(Organisation.is_self.is_(True)))
+
+
 # --- An organisation's roles ------------------------------------------------------------------------------------
 
 

@@ -6,7 +6,7 @@ from flask import Blueprint, abort, render_template, request, url_for
 from ropa.auth import role_required
 from ropa.enums import Role
 from ropa.services.findings import current_findings
-from ropa.services.parties import impact_for, organisation_page, organisation_roles, summary_of
+from ropa.services.parties import impact_for, keeping_the_register, organisation_page, organisation_roles, summary_of
 from ropa.services.records import history, load_record
 from ropa.views.editing import edit_record
 
@@ -52,7 +52,7 @@ def new():
     """Add an organisation."""
     # Unknown until someone records otherwise: a DSPT status must never default to one that reassures.
     return edit_record("organisations", None, title="Add an organisation", fieldsets=FIELDSETS,
-                       initial={"kind": "other", "dspt_status": "unknown"},
+                       initial={"kind": "other", "dspt_status": "unknown"}, check=_one_us,
                        done=lambda values: url_for(".detail", name=values["name"]), cancel=url_for(".index"),
                        template="organisations/new.html")
 
@@ -63,4 +63,13 @@ def edit(name: str):
     """Change an organisation's details (its name is its key and stays)."""
     return edit_record("organisations", name, title=f"Edit {name}", fieldsets=FIELDSETS,
                        done=lambda values: url_for(".detail", name=name), cancel=url_for(".detail", name=name),
-                       template="organisations/edit.html", name=name)
+                       check=_one_us, template="organisations/edit.html", name=name)
+
+
+def _one_us(form) -> list[str]:
+    """Only one organisation keeps the register: say which one already does, on the field."""
+    us = keeping_the_register()
+    if form.is_self.data == "yes" and us not in (None, form.name.data):
+        form.is_self.errors = [*form.is_self.errors, f"{us} is already marked as the organisation keeping this "
+                               f"register: change it to No there first"]
+    return []

@@ -106,7 +106,8 @@ def run_checks(register: dict[str, list[dict]], graph: nx.MultiDiGraph | None = 
         # Errors first, then by rule and entity: each rule's findings are sorted on their own (a few hundred
         # thousand findings at 100k activities sort faster as many short lists than as one long one).
         for r in sorted(CATALOGUE, key=lambda r: (RANK[r.severity], r.id)):
-            found = [Finding(r.id, r.severity.value, r.title, kind, ref, name, message, r.fix)
+            rule_id, severity, title, fix = r.id, r.severity.value, r.title, r.fix
+            found = [Finding(rule_id, severity, title, kind, ref, name, message, fix)
                      for kind, ref, name, message in r.check(context)]
             findings += sorted(found, key=lambda f: f.entity_ref)
         return findings

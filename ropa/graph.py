@@ -68,12 +68,17 @@ def _build(register: dict[str, list[dict]]) -> nx.MultiDiGraph:
         sources.append(u)
         targets.append(v)
         data.append(attrs)
-        for n in (u, v):
-            if n not in nodes:  # named but not recorded: a node without attributes, as add_edge makes
-                nodes[n], succ[n], pred[n] = {}, {}, {}
-        keyed = succ[u].get(v)
+        after = succ.get(u)
+        if after is None:  # named but not recorded: a node without attributes, as add_edge makes
+            nodes[u], succ[u], pred[u] = {}, {}, {}
+            after = succ[u]
+        before = pred.get(v)
+        if before is None:
+            nodes[v], succ[v], pred[v] = {}, {}, {}
+            before = pred[v]
+        keyed = after.get(v)
         if keyed is None:
-            keyed = succ[u][v] = pred[v][u] = {}
+            keyed = after[v] = before[u] = {}
         keyed[len(keyed)] = attrs
 
     countries = {c["code"]: c for c in register.get("countries", [])}
@@ -551,9 +556,9 @@ def orphans(g: nx.MultiDiGraph) -> list[str]:
     for n, attrs in g._node.items():
         if attrs.get("kind") not in ("organisation", "system", "recipient") or n == us:
             continue
-        referred_to = any(d["kind"] != "located_in" for keyed in g._pred[n].values() for d in keyed.values())
-        refers = any(d["kind"] not in ("located_in", "supplied_by", "is_organisation", "contracted_for")
-                     for keyed in g._succ[n].values() for d in keyed.values())
-        if not referred_to and not refers:
+        if any(d["kind"] != "located_in" for keyed in g._pred[n].values() for d in keyed.values()):
+            continue  # referred to
+        if not any(d["kind"] not in ("located_in", "supplied_by", "is_organisation", "contracted_for")
+                   for keyed in g._succ[n].values() for d in keyed.values()):
             lonely.append(n)
     return sorted(lonely)

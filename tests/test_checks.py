@@ -150,6 +150,28 @@ def test_t01_subprocessor_two_levels_down_in_a_third_country_is_found():
     assert f.entity_ref == "PA-001" and "through Tier One Ltd → Scribe India Pvt to India" in f.message
 
 
+def test_t01_t04_t05_a_ring_of_sub_processors_across_countries_gives_one_finding_per_activity_and_destination():
+    ring = [("A Pvt", "IN"), ("B Pvt", "IN"), ("C Inc", "US"), ("D Ltd", "GB")]  # each engages the next, D engages A
+    register = make_register(
+        [activity("PA-001", processors=["A Pvt"]), activity("PA-002", processors=["C Inc"])],
+        organisations=[organisation(name, country) for name, country in ring],
+        engagements=[engagement(f"PE-{i}", name, [country], sub_processors=[ring[(i + 1) % len(ring)][0]])
+                     for i, (name, country) in enumerate(ring)])
+
+    messages: dict[tuple[str, str], list[str]] = {}
+    for f in check(register):
+        messages.setdefault((f.rule, f.entity_ref), []).append(f.message)
+
+    assert {key: len(found) for key, found in messages.items() if key[0] in ("T01", "T04", "T05")} == {
+        ("T01", "PA-001"): 1, ("T01", "PA-002"): 1, ("T04", "PA-001"): 1, ("T04", "PA-002"): 1,
+        ("T05", "PA-001"): 2, ("T05", "PA-002"): 2}
+    assert all(" to India" in m for m in messages["T01", "PA-001"] + messages["T01", "PA-002"])
+    assert all(" to United States" in m for m in messages["T04", "PA-001"] + messages["T04", "PA-002"])
+    t01 = {ref: found[0] for (rule, ref), found in messages.items() if rule == "T01"}
+    assert "through A Pvt to India" in t01["PA-001"]  # the processor itself is nearest
+    assert "through C Inc → A Pvt to India" in t01["PA-002"]  # then its sub-processors, in name order
+
+
 @pytest.mark.parametrize("mechanism", ["adequacy", "uk_us_data_bridge"])
 def test_t01_a_mechanism_that_does_not_exist_for_the_destination_is_no_mechanism(mechanism):
     register = make_register(transfers=[transfer("TR-1", "PA-001", "IN", mechanism=mechanism,

@@ -320,6 +320,27 @@ def test_a_cycle_of_sub_processors_terminates_and_each_reaches_the_other_two():
     assert impact.activities == ["PA-001"] and impact.downstream == ["A Ltd", "B Ltd"]
 
 
+def test_routes_are_worked_out_once_per_graph_and_each_caller_gets_its_own_list():
+    g = build_graph(make_register(transfers=[transfer("TR-1", "PA-001", "IN", mechanism="idta",
+                                                      tra_date="2026-01-10")]))
+    first = transfers_out_of_uk(g)
+    first.clear()  # a caller changing its list changes nobody else's
+    assert [r.transfer for r in transfers_out_of_uk(g)] == ["TR-1"]
+    assert [r.transfer for r in special_category_abroad(g)] == ["TR-1"]
+
+
+def test_the_cyclic_synthetic_register_keeps_its_rings_apart_as_it_grows():
+    import networkx as nx
+
+    from bench.generate import generate
+
+    g = build_graph(generate(2000, cyclic=True))
+    engages = nx.DiGraph((u, v) for u, v, d in g.edges(data=True) if d["kind"] == "engages")
+    rings = [c for c in nx.strongly_connected_components(engages) if len(c) > 1]
+    # Rings of 3 to 5; chained together through random sub-processors they made one of 27 organisations here.
+    assert rings and max(len(c) for c in rings) <= 5
+
+
 def test_a_copied_subgraph_answers_from_its_own_edges_not_its_parents():
     from ropa.graph import transfers_out_of_uk
 

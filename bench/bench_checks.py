@@ -1,7 +1,8 @@
 """Benchmark: build the graph and run every check on synthetic registers of 1k, 10k and 100k activities.
 
 Pure (no database): the register is generated in memory by bench/generate.py, with the shipped reference data.
-Prints the median of --repeat runs per size and writes bench/out/checks.json.
+Prints the median of --repeat runs per size, wall clock and CPU time (time.process_time, less affected when other
+processes share the machine), and writes bench/out/checks.json.
 
     python bench/bench_checks.py [--sizes 1000 10000 100000] [--repeat 3] [--cyclic]
 """
@@ -9,6 +10,7 @@ Prints the median of --repeat runs per size and writes bench/out/checks.json.
 import argparse
 import gc
 import json
+import os
 import statistics
 import sys
 import time
@@ -34,14 +36,17 @@ def reference_data() -> dict[str, list[dict]]:
     return data
 
 
-def measure(register: dict) -> tuple[float, float, int, int]:
+def measure(register: dict) -> dict:
     gc.collect()
-    start = time.perf_counter()
+    start, start_cpu = time.perf_counter(), time.process_time()
     graph = build_graph(register)
-    built = time.perf_counter()
+    built, built_cpu = time.perf_counter(), time.process_time()
     findings = run_checks(register, graph)
-    done = time.perf_counter()
-    return built - start, done - built, graph.number_of_nodes(), len(findings)
+    done, done_cpu = time.perf_counter(), time.process_time()
+    return {"graph_s": built - start, "checks_s": done - built, "total_s": done - start,
+            "graph_cpu_s": built_cpu - start_cpu, "checks_cpu_s": done_cpu - built_cpu,
+            "total_cpu_s": done_cpu - start_cpu,
+            "nodes": graph.number_of_nodes(), "findings": len(findings)}
 
 
 def main() -> None:
@@ -62,15 +67,14 @@ def main() -> None:
             measure(register)
             peak = tracemalloc.get_traced_memory()[1] / 2**20
             tracemalloc.stop()
-        row = {"activities": size, "cyclic": args.cyclic, "graph_s": statistics.median(r[0] for r in runs),
-               "checks_s": statistics.median(r[1] for r in runs),
-               "total_s": statistics.median(r[0] + r[1] for r in runs), "nodes": runs[0][2],
-               "findings": runs[0][3], "peak_mib": peak}
+        row = {"activities": size, "cyclic": args.cyclic, "nodes": runs[0]["nodes"], "findings": runs[0]["findings"],
+               "peak_mib": peak, "load_1min": os.getloadavg()[0], "runs": runs}
+        row |= {key: statistics.median(r[key] for r in runs) for key in runs[0] if key.endswith("_s")}
         results.append(row)
         print(f"{size:>7} activities{' (cyclic)' if args.cyclic else ''}: graph {row['graph_s']:.2f} s, "
-              f"checks {row['checks_s']:.2f} s, total {row['total_s']:.2f} s (median of {args.repeat}); "
-              f"{row['nodes']} nodes, {row['findings']} findings"
-              + (f", peak {peak:.0f} MiB" if peak else ""), flush=True)
+              f"checks {row['checks_s']:.2f} s, total {row['total_s']:.2f} s, CPU {row['total_cpu_s']:.2f} s "
+              f"(medians of {args.repeat}); {row['nodes']} nodes, {row['findings']} findings"
+              + (f", peak {peak:.0f} MiB" if peak else "") + f"; load {row['load_1min']:.1f}", flush=True)
     out = ROOT / "bench" / "out"
     out.mkdir(parents=True, exist_ok=True)
     name = "checks-cyclic.json" if args.cyclic else "checks.json"

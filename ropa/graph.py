@@ -47,8 +47,9 @@ class _Ids(dict):
 def _build(register: dict[str, list[dict]]) -> nx.MultiDiGraph:
     g = nx.MultiDiGraph()
     nodes, succ, pred, by_kind = g._node, g._succ, g._pred, {}
-    org, service, system, recipient, country_id = (_Ids(k) for k in ("org", "service", "system", "recipient",
-                                                                      "country"))
+    ids = {kind: _Ids(kind) for kind in ("org", "service", "system", "recipient", "category", "subject", "country",
+                                         "activity")}
+    org, service, system, recipient, country_id = (ids[k] for k in ("org", "service", "system", "recipient", "country"))
 
     # Nodes and edges are written straight into networkx's dicts, as add_node and MultiDiGraph.add_edge lay them out
     # (successor and predecessor share one key dict per node pair; keys count up from 0): their checks and views
@@ -109,10 +110,10 @@ def _build(register: dict[str, list[dict]]) -> nx.MultiDiGraph:
         if where := country(o.get("country")):
             add(org[o["name"]], where, kind="located_in", basis="registered")
     for c in register.get("data_categories", []):
-        put(node("category", c["name"]), {"kind": "category", "label": c["name"],
+        put(ids["category"][c["name"]], {"kind": "category", "label": c["name"],
                                           "data_kind": c.get("kind") or "personal"})
     for s in register.get("subject_categories", []):
-        put(node("subject", s["name"]), {"kind": "subject", "label": s["name"]})
+        put(ids["subject"][s["name"]], {"kind": "subject", "label": s["name"]})
     for s in register.get("services", []):
         put(service[s["name"]], {"kind": "service", "label": s["name"]})
         if s.get("provider"):
@@ -145,18 +146,17 @@ def _build(register: dict[str, list[dict]]) -> nx.MultiDiGraph:
                 engagement=e["reference"])
         for name in e.get("services", []):
             add(processor, service[name], kind="contracted_for", engagement=e["reference"])
-    _add_activities(register, us, put, add, _Ids("activity"), org, service, system, recipient, country,
-                    unknown_country)
+    _add_activities(register, us, put, add, ids, country, unknown_country)
     g.graph["_index"] = _Index(id(g), by_kind)
     return g
 
 
-def _add_activities(register: dict, us: str | None, put, add, activity, org, service, system, recipient, country,
+def _add_activities(register: dict, us: str | None, put, add, ids: dict[str, _Ids], country,
                     unknown_country) -> None:
     kinds = {c["name"]: c.get("kind") or "personal" for c in register.get("data_categories", [])}
     disclosures = {(d["activity"], d["recipient"]): d for d in register.get("disclosures", [])}
-    subject = {s["name"]: node("subject", s["name"]) for s in register.get("subject_categories", [])}
-    category = {c["name"]: node("category", c["name"]) for c in register.get("data_categories", [])}
+    activity, org, service, system, recipient, subject, category = (
+        ids[k] for k in ("activity", "org", "service", "system", "recipient", "subject", "category"))
     we = org[us] if us else None
     for a in register.get("activities", []):
         key = activity[a["reference"]]
@@ -175,9 +175,9 @@ def _add_activities(register: dict, us: str | None, put, add, activity, org, ser
         for joint in a.get("joint_controllers", []):
             add(org[joint], key, kind="joint_controls")
         for name in a.get("data_subjects", []):
-            add(subject.get(name) or node("subject", name), key, kind="about")
+            add(subject[name], key, kind="about")
         for name in a.get("data_categories", []):
-            add(key, category.get(name) or node("category", name), kind="uses")
+            add(key, category[name], kind="uses")
         for name in a.get("recipients", []):
             d = disclosures.get((a["reference"], name), {})
             add(key, recipient[name], kind="discloses_to",
@@ -302,7 +302,8 @@ def transfers_out_of_uk(g: nx.MultiDiGraph) -> list[Route]:
 
 def _routes(g: nx.MultiDiGraph) -> list[Route]:
     nodes, routes = g._node, []
-    processes_for, stored_in, transfers_to = _into(g, "processes_for"), _from(g, "stored_in"), _from_with_data(g, "transfers_to")
+    processes_for, stored_in = _into(g, "processes_for"), _from(g, "stored_in")
+    transfers_to = _from_with_data(g, "transfers_to")
     destinations = _Destinations(g)
     activities = sorted((a for a, attrs in nodes.items() if attrs.get("kind") == "activity"),
                         key=lambda a: nodes[a]["reference"])

@@ -59,7 +59,10 @@ def sign_in(base: str, email: str, password: str) -> urllib.request.OpenerDirect
     with opener.open(base + "/login") as response:
         token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', response.read().decode()).group(1)
     body = urllib.parse.urlencode({"csrf_token": token, "email": email, "password": password}).encode()
-    with opener.open(base + "/login", data=body) as response:
-        if "/login" in response.url:
-            raise AssertionError("sign-in failed")
+    try:
+        with opener.open(base + "/login", data=body) as response:
+            if "/login" in response.url:
+                raise AssertionError("sign-in failed")
+    except urllib.error.HTTPError as refused:  # 422 wrong details, 429 locked out
+        raise AssertionError(f"sign-in failed ({refused.code})") from None
     return opener

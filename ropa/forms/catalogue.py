@@ -48,8 +48,7 @@ def _field(entity: Entity, f: Field, choices: dict, locked: bool):
     if f.kind == BOOL:
         return SelectField(text, choices=select_choices(YES_NO), default="")
     if f.kind == DATE:
-        return DateField(text, validators=[Optional()], format="%Y-%m-%d",
-                         description="For example 2026-03-31.")
+        return DateField(text, validators=[Optional()], format="%Y-%m-%d")
     if f.kind == INT:
         return IntegerField(text, validators=[Optional(), NumberRange(min=0, message="Enter a whole number, 0 or more")])
     if f.kind == ENUM:  # a column that cannot be empty offers no empty choice
@@ -69,6 +68,16 @@ def _field(entity: Entity, f: Field, choices: dict, locked: bool):
     return StringField(text, validators=required + [Length(max=500)], **kw)
 
 
+def _column_default(entity: Entity, f: Field):
+    from ropa.services.catalogue import MODELS
+
+    column = MODELS[entity.name].__table__.c.get(f.name)
+    default = column.default.arg if column is not None and column.default is not None else None
+    if f.kind == ENUM and default is not None and not callable(default):
+        return getattr(default, "value", default)
+    return None
+
+
 def _nullable(entity: Entity, name: str) -> bool:
     from ropa.services.catalogue import MODELS
 
@@ -77,10 +86,11 @@ def _nullable(entity: Entity, name: str) -> bool:
 
 
 def initial_data(entity: Entity, record: dict) -> dict:
-    """Form data from a dump-form record (for an edit page's first load)."""
+    """Form data from a dump-form record (for an edit page's first load; a new record starts from the columns'
+    defaults, so a form never preselects a value the user did not choose)."""
     data = {}
     for f in entity.fields:
-        value = record.get(f.name)
+        value = record.get(f.name, _column_default(entity, f))
         if f.kind == BOOL:
             data[f.name] = "" if value is None else ("yes" if value else "no")
         elif f.kind == DATE:

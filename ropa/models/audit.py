@@ -13,6 +13,8 @@ class AuditEntry(db.Model):
     """One write: who, when, what, with field-level before/after; hash chained to the entry before."""
 
     __tablename__ = "audit_entries"
+    #: Every detail page shows its record's history.
+    __table_args__ = (sa.Index("ix_audit_entries_entity", "entity_type", "entity_key"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(default=utcnow)
     actor: Mapped[str] = mapped_column(sa.String(320))

@@ -2,6 +2,7 @@
 
 import importlib
 import logging
+import re
 
 from flask import Flask, current_app, render_template, request, url_for
 from flask_login import current_user
@@ -51,6 +52,7 @@ def register_blueprints(app: Flask) -> None:
         app.register_blueprint(module.bp)
     app.context_processor(lambda: {"nav_items": _nav_items, "role": Role, "url_if": _url_if,
                                    "label": label, "value_label": value_label})
+    app.add_template_filter(_audit_value, "audit_value")
     app.after_request(_security_headers)
     for status in (403, 404, 405, 400, 413):
         app.register_error_handler(status, _error_page)
@@ -67,6 +69,17 @@ def _nav_items() -> list[tuple[str, str, bool]]:
         if endpoint in current_app.view_functions and (not roles or current_user.role in roles):
             items.append((url_for(endpoint), label, endpoint.split(".")[0] == section))
     return items
+
+
+def _audit_value(value) -> str:
+    """A value from the audit log in words: yes / no, vocabulary values by their label, lists joined."""
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, list):
+        return "; ".join(_audit_value(v) for v in value)
+    if isinstance(value, str) and re.fullmatch(r"[a-z][a-z0-9]*(_[a-z0-9]+)+|[a-z]+", value):
+        return value_label(value)
+    return "" if value is None else str(value)
 
 
 def _url_if(endpoint: str, **values) -> str | None:

@@ -45,7 +45,7 @@ def edit_record(entity_name: str, key: str | None, *, title: str, done: Callable
         if not problems and not form.errors:
             try:
                 save_record(entity_name, values, actor=current_user.email,
-                            expected_version=_int(form.version.data) if loaded else None,
+                            expected_version=(_int(form.version.data) or 0) if loaded else None,  # none sent: stale
                             loaded_at=_int(form.loaded_audit.data))
             except StaleRecord as stale:
                 conflict = stale.since

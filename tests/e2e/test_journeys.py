@@ -12,6 +12,7 @@ import urllib.request
 
 import openpyxl
 import pytest
+from playwright.sync_api import expect
 
 from tests.server import ROOT, demo_server
 
@@ -39,7 +40,7 @@ def sign_in(page, base: str, email: str) -> None:
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    assert page.get_by_role("heading", name="Dashboard").is_visible()
+    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
 
 
 def test_a_dpo_finds_and_fixes_a_transfer_without_a_mechanism(page, server, artifacts):
@@ -53,7 +54,7 @@ def test_a_dpo_finds_and_fixes_a_transfer_without_a_mechanism(page, server, arti
     page.get_by_label("Kind", exact=True).select_option("company")
     page.get_by_label("Country", exact=True).select_option("US")
     page.get_by_role("button", name="Save").click()
-    assert page.get_by_role("heading", name="Acme Messaging Inc").is_visible()
+    expect(page.get_by_role("heading", name="Acme Messaging Inc")).to_be_visible()
 
     page.get_by_role("link", name="Activities", exact=True).click()
     page.get_by_role("link", name="Add a processing activity").click()
@@ -66,12 +67,12 @@ def test_a_dpo_finds_and_fixes_a_transfer_without_a_mechanism(page, server, arti
     heading = page.get_by_role("heading", level=1).inner_text()
     reference = heading.split()[0]
     assert "Text message reminders through Acme" in heading
-    assert page.get_by_role("cell", name="T04").is_visible()  # US, no certification, no safeguard
+    expect(page.get_by_role("cell", name="T04")).to_be_visible()  # US, no certification, no safeguard
 
     page.get_by_role("link", name="Dashboard").click()
     row = page.locator("tr", has_text=reference)
-    assert row.get_by_text("None recorded").first.is_visible()
-    assert page.get_by_role("link", name="Transfer to a partially adequate country", exact=False).is_visible()
+    expect(row.get_by_text("None recorded").first).to_be_visible()
+    expect(page.get_by_role("link", name="Transfer to a partially adequate country", exact=False)).to_be_visible()
     page.screenshot(path=str(artifacts / "dashboard.png"), full_page=True)
 
     page.get_by_role("link", name=reference).first.click()
@@ -86,7 +87,7 @@ def test_a_dpo_finds_and_fixes_a_transfer_without_a_mechanism(page, server, arti
     page.goto(base + f"/activities/{reference}")
     assert page.get_by_role("cell", name="T04").count() == 0
     assert page.get_by_role("cell", name="T01").count() == 0
-    assert page.get_by_text("International data transfer agreement (IDTA)").first.is_visible()
+    expect(page.get_by_text("International data transfer agreement (IDTA)").first).to_be_visible()
     page.screenshot(path=str(artifacts / "activity.png"), full_page=True)
     page.get_by_role("link", name="Dashboard").click()
     assert page.locator("tr", has_text=reference).get_by_text("None recorded").count() == 0
@@ -111,7 +112,7 @@ def test_an_auditor_downloads_the_workbook_and_cannot_edit(page, server, artifac
     page.screenshot(path=str(artifacts / "exports.png"), full_page=True)
 
     page.goto(base + "/activities/PA-026")
-    assert page.get_by_role("heading", name="Autism diagnostic assessment scoring", exact=False).is_visible()
+    expect(page.get_by_role("heading", name="Autism diagnostic assessment scoring", exact=False)).to_be_visible()
     for name in ("Edit this activity", "Mark reviewed today", "Retire", "Record a transfer"):
         assert page.get_by_role("button", name=name).count() == 0 and page.get_by_role("link", name=name).count() == 0
     assert page.goto(base + "/activities/PA-026/edit").status == 403
@@ -136,18 +137,18 @@ def test_the_second_of_two_dpos_saving_the_same_activity_is_shown_the_conflict(b
         page.goto(base + "/activities/PA-004/edit")
     first.get_by_label("Owner", exact=True).fill("Appointments team lead")
     first.get_by_role("button", name="Save").click()
-    assert first.get_by_text("Processing activity saved.").is_visible()
+    expect(first.get_by_text("Processing activity saved.")).to_be_visible()
 
     second.get_by_label("Owner", exact=True).fill("Head of patient access")
     second.get_by_role("button", name="Save").click()
     conflict = second.locator("#conflict")
-    assert conflict.get_by_role("heading", name="Someone else changed this processing activity").is_visible()
-    assert conflict.get_by_text("first@example.org").is_visible()
-    assert conflict.get_by_text("Appointments team lead").is_visible()
+    expect(conflict.get_by_role("heading", name="Someone else changed this processing activity")).to_be_visible()
+    expect(conflict.get_by_text("first@example.org")).to_be_visible()
+    expect(conflict.get_by_text("Appointments team lead")).to_be_visible()
     assert second.get_by_label("Owner", exact=True).input_value() == "Head of patient access"  # nothing typed is lost
-    assert second.get_by_role("alert").first.is_visible()
+    expect(second.get_by_role("alert").first).to_be_visible()
     second.screenshot(path=str(artifacts / "conflict.png"), full_page=True)
     second.goto(base + "/activities/PA-004")
-    assert second.get_by_text("Appointments team lead").first.is_visible()
+    expect(second.get_by_text("Appointments team lead").first).to_be_visible()
     for page in (first, second):
         page.context.close()

@@ -22,6 +22,25 @@ LONG_TEXT = {"purpose", "description", "notes", "legitimate_interests", "source"
 YES_NO = [("", "Not known"), ("yes", "Yes"), ("no", "No")]
 
 
+#: Up to this many options a multiple choice is a list of tick boxes; beyond it (249 countries, thousands of
+#: organisations in a large register) the names are typed and the service resolves them as an import does.
+MAX_TICK_BOXES = 60
+
+
+class NameListField(StringField):
+    """Several names typed in one box, separated by semicolons (or new lines); data is the list of names."""
+
+    def _value(self) -> str:
+        return "; ".join(self.data or [])
+
+    def process_formdata(self, valuelist) -> None:
+        text = ";".join(valuelist)
+        self.data = [part.strip() for part in text.replace("\n", ";").split(";") if part.strip()]
+
+    def process_data(self, value) -> None:
+        self.data = list(value or [])
+
+
 class RecordForm(FlaskForm):
     """The base of every catalogue form: the version the editor loaded, and the audit position at load time."""
 
@@ -61,6 +80,9 @@ def _field(entity: Entity, f: Field, choices: dict, locked: bool):
             return StringField(text, **kw)
         options = [("", "None")] + choices.get(f.target, [])
         return SelectField(text, choices=select_choices(options), default="", validators=required)
+    if f.kind == REFS and len(choices.get(f.target, [])) > MAX_TICK_BOXES:
+        what = "ISO codes or country names" if f.target == "countries" else "names"
+        return NameListField(text, description=f"Type the {what}, separated by semicolons.")
     if f.kind == REFS:
         return SelectMultipleField(text, choices=select_choices(choices.get(f.target, [])), default=[], validate_choice=True)
     if f.name in LONG_TEXT:

@@ -134,7 +134,8 @@ def test_an_unknown_activity_on_a_transfer_is_refused_on_the_field(forms, make_c
     data = form_data("transfers", "TR-001", reference="TR-002", activity="PA-999", mechanism="idta")
     refused = client.post("/transfers/new", data=data | {"version": ""})
     assert refused.status_code == 422
-    assert re.search(r'error-message[^>]*>.*Unknown processing activity &#39;PA-999&#39;', refused.get_data(as_text=True))
+    assert re.search(r'error-message[^>]*>.*There is no processing activity called &#39;PA-999&#39; \(check the spelling',
+                     refused.get_data(as_text=True))
     assert count_rows("transfers") == 1
 
 

@@ -152,7 +152,7 @@ def _resolve(f, value, record: RawRecord, resolver: Resolver, problems: list) ->
             return None, None
         row = resolver.get(f.target, value)
         if row is None:
-            problems.append(record.problem(f.name, _unknown(f.target, value), value))
+            problems.append(record.problem(f.name, _unknown(f.target, value, record.file), value))
             return None, None
         return row, key_of(BY_NAME[f.target], row)
     if f.kind == REFS:
@@ -160,7 +160,7 @@ def _resolve(f, value, record: RawRecord, resolver: Resolver, problems: list) ->
         for text in value:
             row = resolver.get(f.target, text)
             if row is None:
-                problems.append(record.problem(f.name, _unknown(f.target, text), text))
+                problems.append(record.problem(f.name, _unknown(f.target, text, record.file), text))
             else:
                 rows[key_of(BY_NAME[f.target], row)] = row
         keys = sorted(rows, key=sort_key)
@@ -168,11 +168,13 @@ def _resolve(f, value, record: RawRecord, resolver: Resolver, problems: list) ->
     return value, value
 
 
-def _unknown(target: str, text: str) -> str:
+def _unknown(target: str, text: str, source: str = "") -> str:
     if target == "countries":
         return f"unknown country code '{text}' (use an ISO 3166 code such as FR, or the country's name)"
     if target == "lawful_bases":
         return f"unknown lawful basis '{text}' (use a code such as 6(1)(e), 9(2)(h) or Sch1 para 2)"
+    if source == "form":
+        return f"there is no {BY_NAME[target].label} called '{text}' (check the spelling, or add it first)"
     return f"unknown {BY_NAME[target].label} '{text}' (add it first, or import it in the same run)"
 
 

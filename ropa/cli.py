@@ -114,14 +114,22 @@ def export_command(path: Path, fmt: str, service: str | None, organisation: str 
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--severity", type=click.Choice(["error", "warning", "info"]), default="info", show_default=True,
               help="Show findings of this severity and worse.")
-def check_command(fmt: str, severity: str) -> None:
+@click.option("--store", is_flag=True,
+              help="Also store the findings with the audit head they are for (the ICO workbook reuses them).")
+def check_command(fmt: str, severity: str, store: bool) -> None:
     """Run the compliance checks. Exit 1 if any error-level finding exists, else 0 (for scheduled checks)."""
     import json
 
     from ropa.checks import RANK, Severity
     from ropa.services.analysis import findings, severity_counts
 
-    counts, found = findings()
+    if store:
+        from ropa.services.stored_findings import refresh
+
+        state, found = refresh()
+        counts = state.counts
+    else:
+        counts, found = findings()
     shown = [f for f in found if RANK[Severity(f.severity)] <= RANK[Severity(severity)]]
     if fmt == "json":
         click.echo(json.dumps({"register": counts, "summary": severity_counts(found),

@@ -1,0 +1,162 @@
+"""The ICO workbook's inputs read from the database in batches, in dump form, in the order the writer reads them.
+
+Each record equals what ``register.dump_register`` gives for it (same fields, same order, lists sorted by key), but
+is built from Core queries a batch at a time: references come from joins, lists from one query per list field per
+batch. Nothing kept here grows with the number of activities except the activities' ids in key order (one integer
+each).
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from datetime import date
+from enum import Enum
+from functools import lru_cache
+
+import sqlalchemy as sa
+
+from ropa.exchange.schema import BY_NAME, REF, REFS, Entity
+from ropa.exchange.values import sort_key
+from ropa.extensions import db
+from ropa.services.catalogue import MODELS
+
+BATCH = 1000
+#: The keys in list fields are the names of a few thousand things, each listed many times: sort keys made once.
+_name_order = lru_cache(maxsize=32768)(sort_key)
+
+
+def _table(entity_name: str) -> sa.Table:
+    return MODELS[entity_name].__table__
+
+
+def _key_column(entity_name: str, table: sa.FromClause | None = None) -> sa.ColumnElement:
+    table = table if table is not None else _table(entity_name)
+    return table.c[BY_NAME[entity_name].key[0]]
+
+
+def _select(entity: Entity) -> sa.Select:
+    """id, then every scalar field and every reference's key, under the field's name."""
+    mapper = sa.inspect(MODELS[entity.name])
+    table = _table(entity.name)
+    columns: list[sa.ColumnElement] = [table.c.id.label("_id")]
+    joined: sa.FromClause = table
+    for field in entity.fields:
+        if field.kind == REF:
+            relation = mapper.relationships[field.name]
+            (local, remote), = relation.local_remote_pairs
+            target = relation.mapper.local_table.alias(f"ref_{field.name}")
+            joined = joined.outerjoin(target, local == target.c[remote.name])
+            columns.append(_key_column(field.target, target).label(field.name))
+        elif field.kind != REFS:
+            columns.append(table.c[field.name])
+    return sa.select(*columns).select_from(joined)
+
+
+def _lists(entity: Entity, field_name: str, ids: list[int]) -> dict[int, list[str]]:
+    """One list field (keys of the rows it links to, sorted as the dump sorts them) for a batch of rows."""
+    if entity.name == "activities" and field_name == "recipients":
+        disclosures, recipients = _table("disclosures"), _table("recipients")
+        query = (sa.select(disclosures.c.activity_id, recipients.c.name)
+                 .join(recipients, recipients.c.id == disclosures.c.recipient_id)
+                 .where(disclosures.c.activity_id.in_(ids)))
+    else:
+        relation = sa.inspect(MODELS[entity.name]).relationships[field_name]
+        (_, parent), = relation.synchronize_pairs
+        (target_id, child), = relation.secondary_synchronize_pairs
+        target = relation.mapper.local_table
+        query = (sa.select(parent, _key_column(entity.field(field_name).target, target))
+                 .join(target, target.c[target_id.name] == child).where(parent.in_(ids)))
+    found: dict[int, list[str]] = defaultdict(list)
+    for owner, key in db.session.execute(query):
+        found[owner].append(key)
+    for keys in found.values():
+        if len(keys) > 1:
+            keys.sort(key=_name_order)
+    return found
+
+
+def _value(value):
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def records_of(entity_name: str, ids: list[int]) -> list[dict]:
+    """The rows with these ids as dump-form records, in the order of ids."""
+    entity = BY_NAME[entity_name]
+    table = _table(entity_name)
+    rows = {row._id: row._mapping for row in db.session.execute(_select(entity).where(table.c.id.in_(ids)))}
+    lists = {f.name: _lists(entity, f.name, ids) for f in entity.fields if f.kind == REFS}
+    out = []
+    for id_ in ids:
+        row = rows[id_]
+        out.append({f.name: list(lists[f.name].get(id_, ())) if f.kind == REFS else _value(row[f.name])
+                    for f in entity.fields})
+    return out
+
+
+def ordered_ids(entity_name: str, where: sa.ColumnElement | None = None) -> list[int]:
+    """The ids of an entity's rows in the dump's order (natural order of their keys).
+
+    The database sorts by key; that is the natural order whenever keys are numbered with the same width (PA-000001),
+    which is checked key by key. Only when it is not are the keys sorted again here, all at once."""
+    table = _table(entity_name)
+    key = _key_column(entity_name)
+    query = sa.select(table.c.id, key).order_by(key)
+    if where is not None:
+        query = query.where(where)
+    ids, previous, natural = [], None, True
+    for id_, text in db.session.execute(query):
+        ids.append(id_)
+        current = sort_key(text)
+        natural = natural and (previous is None or previous <= current)
+        previous = current
+    if natural:
+        return ids
+    pairs = db.session.execute(query).all()
+    return [id_ for id_, _ in sorted(pairs, key=lambda pair: sort_key(pair[1]))]
+
+
+def stream(entity_name: str, ids: list[int] | None = None, batch: int = BATCH) -> Iterator[dict]:
+    """Every row (or the rows with these ids) as dump-form records in the dump's order, a batch at a time."""
+    ids = ordered_ids(entity_name) if ids is None else ids
+    for start in range(0, len(ids), batch):
+        yield from records_of(entity_name, ids[start:start + batch])
+
+
+def disclosures_of(activity_ids: list[int], batch: int = BATCH) -> Iterator[dict]:
+    """Data-sharing records, activity by activity in the given order, each activity's sorted by key as the dump
+    sorts them ("PA-001 / Police" by its whole key)."""
+    entity = BY_NAME["disclosures"]
+    table, activities, recipients = _table("disclosures"), _table("activities"), _table("recipients")
+    scalars = [table.c[f.name] for f in entity.fields if f.kind not in (REF, REFS)]
+    for start in range(0, len(activity_ids), batch):
+        chunk = activity_ids[start:start + batch]
+        query = (sa.select(table.c.activity_id, activities.c.reference.label("activity"),
+                           recipients.c.name.label("recipient"), *scalars)
+                 .join(activities, activities.c.id == table.c.activity_id)
+                 .join(recipients, recipients.c.id == table.c.recipient_id)
+                 .where(table.c.activity_id.in_(chunk)))
+        grouped: dict[int, list] = defaultdict(list)
+        for row in db.session.execute(query):
+            grouped[row.activity_id].append(row._mapping)
+        for id_ in chunk:
+            rows = grouped.get(id_, [])
+            rows.sort(key=lambda r: sort_key(f"{r['activity']} / {r['recipient']}"))
+            for row in rows:
+                yield {f.name: _value(row[f.name]) for f in entity.fields}
+
+
+def keyed(entity_name: str) -> dict[str, dict]:
+    """A small table whole, by key (countries, lawful bases, organisations, retention rules, data categories)."""
+    key = BY_NAME[entity_name].key[0]
+    return {record[key]: record for record in stream(entity_name)}
+
+
+def count(entity_name: str) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(_table(entity_name))) or 0
+
+
+def is_self(organisations: Iterable[dict]) -> dict:
+    return next((o for o in organisations if o.get("is_self")), {})

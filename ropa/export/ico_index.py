@@ -39,8 +39,12 @@ class Contracts:
     def __init__(self) -> None:
         self.by_processor: dict[str, list[dict]] = defaultdict(list)
 
+    #: What the later sheets read of an engagement; the rest is written on the processors sheet and let go.
+    KEPT = ("reference", "services", "contract_reference", "contract_url", "end_date")
+
     def add(self, engagement: dict) -> None:
-        self.by_processor[engagement.get("processor") or ""].append(engagement)
+        kept = {name: engagement[name] for name in self.KEPT if engagement.get(name)}
+        self.by_processor[engagement.get("processor") or ""].append(kept)
 
     def for_activity(self, activity: dict) -> list[str]:
         """Column G: each processor of the activity with its contract, or that none is recorded."""
@@ -75,6 +79,8 @@ class Transfers:
         self.by_activity: dict[str, list[dict]] = defaultdict(list)
         self.by_system: dict[str, list[dict]] = defaultdict(list)
         for transfer in transfers:
+            # Kept until the transfers sheet is written, after the activities: empty fields are let go.
+            transfer = {name: value for name, value in transfer.items() if value not in (None, "", [])}
             self.all.append(transfer)
             self.by_activity[transfer.get("activity") or ""].append(transfer)
             if transfer.get("system"):

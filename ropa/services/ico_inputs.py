@@ -6,8 +6,9 @@ batch. Nothing kept here grows with the number of activities except the activiti
 each).
 """
 
+from array import array
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from enum import Enum
 from functools import lru_cache
@@ -21,7 +22,7 @@ from ropa.services.catalogue import MODELS
 
 BATCH = 1000
 #: The keys in list fields are the names of a few thousand things, each listed many times: sort keys made once.
-_name_order = lru_cache(maxsize=32768)(sort_key)
+_name_order = lru_cache(maxsize=4096)(sort_key)
 
 
 def _table(entity_name: str) -> sa.Table:
@@ -96,7 +97,7 @@ def records_of(entity_name: str, ids: list[int]) -> list[dict]:
     return out
 
 
-def ordered_ids(entity_name: str, where: sa.ColumnElement | None = None) -> list[int]:
+def ordered_ids(entity_name: str, where: sa.ColumnElement | None = None) -> Sequence[int]:
     """The ids of an entity's rows in the dump's order (natural order of their keys).
 
     The database sorts by key; that is the natural order whenever keys are numbered with the same width (PA-000001),
@@ -106,7 +107,7 @@ def ordered_ids(entity_name: str, where: sa.ColumnElement | None = None) -> list
     query = sa.select(table.c.id, key).order_by(key)
     if where is not None:
         query = query.where(where)
-    ids, previous, natural = [], None, True
+    ids, previous, natural = array("q"), None, True  # 8 bytes an id, not a Python int each
     for id_, text in db.session.execute(query):
         ids.append(id_)
         current = sort_key(text)
@@ -115,24 +116,75 @@ def ordered_ids(entity_name: str, where: sa.ColumnElement | None = None) -> list
     if natural:
         return ids
     pairs = db.session.execute(query).all()
-    return [id_ for id_, _ in sorted(pairs, key=lambda pair: sort_key(pair[1]))]
+    return array("q", (id_ for id_, _ in sorted(pairs, key=lambda pair: sort_key(pair[1]))))
 
 
-def stream(entity_name: str, ids: list[int] | None = None, batch: int = BATCH) -> Iterator[dict]:
-    """Every row (or the rows with these ids) as dump-form records in the dump's order, a batch at a time."""
+def stream(entity_name: str, ids: Sequence[int] | None = None, batch: int = BATCH,
+           window: "Window | None" = None) -> Iterator[dict]:
+    """Every row (or the rows with these ids) as dump-form records in the dump's order, a batch at a time.
+
+    With a window, the organisations each batch names are loaded into it before the batch is yielded."""
     ids = ordered_ids(entity_name) if ids is None else ids
     for start in range(0, len(ids), batch):
-        yield from records_of(entity_name, ids[start:start + batch])
+        records = records_of(entity_name, list(ids[start:start + batch]))
+        if window is not None:
+            window.load(records)
+        yield from records
 
 
-def disclosures_of(activity_ids: list[int], batch: int = BATCH) -> Iterator[dict]:
+class Window(Mapping):
+    """Organisations by name, holding only those the current batch names (controllers, joint controllers,
+    processors) and ourselves: a register's organisations grow with it (30,000 at 100,000 activities), but the
+    writer reads an organisation only while writing a row that names it. A name not loaded is read on demand."""
+
+    FIELDS = ("controller", "joint_controllers", "processor")
+
+    def __init__(self) -> None:
+        ours = ordered_ids("organisations", _table("organisations").c.is_self)
+        self.ours = is_self(records_of("organisations", list(ours)))
+        self.records: dict[str, dict] = {}
+
+    def load(self, batch: list[dict]) -> None:
+        names: set[str] = set()
+        for record in batch:
+            for field in self.FIELDS:
+                value = record.get(field)
+                names.update([value] if isinstance(value, str) else value or ())
+        self.records = self._read(names)
+
+    def _read(self, names: set[str]) -> dict[str, dict]:
+        table = _table("organisations")
+        ids = db.session.scalars(sa.select(table.c.id).where(table.c.name.in_(sorted(names)))).all() if names else []
+        return {record["name"]: record for record in records_of("organisations", list(ids))}
+
+    def __getitem__(self, name: str) -> dict:
+        if name == self.ours.get("name"):
+            return self.ours
+        if name not in self.records:
+            self.records.update(self._read({name}))
+        return self.records[name]
+
+    def get(self, name, default=None):
+        try:
+            return self[name]
+        except KeyError:
+            return default
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.records)
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+
+def disclosures_of(activity_ids: Sequence[int], batch: int = BATCH) -> Iterator[dict]:
     """Data-sharing records, activity by activity in the given order, each activity's sorted by key as the dump
     sorts them ("PA-001 / Police" by its whole key)."""
     entity = BY_NAME["disclosures"]
     table, activities, recipients = _table("disclosures"), _table("activities"), _table("recipients")
     scalars = [table.c[f.name] for f in entity.fields if f.kind not in (REF, REFS)]
     for start in range(0, len(activity_ids), batch):
-        chunk = activity_ids[start:start + batch]
+        chunk = list(activity_ids[start:start + batch])
         query = (sa.select(table.c.activity_id, activities.c.reference.label("activity"),
                            recipients.c.name.label("recipient"), *scalars)
                  .join(activities, activities.c.id == table.c.activity_id)
@@ -148,10 +200,14 @@ def disclosures_of(activity_ids: list[int], batch: int = BATCH) -> Iterator[dict
                 yield {f.name: _value(row[f.name]) for f in entity.fields}
 
 
-def keyed(entity_name: str) -> dict[str, dict]:
-    """A small table whole, by key (countries, lawful bases, organisations, retention rules, data categories)."""
+def keyed(entity_name: str, fields: tuple[str, ...] | None = None) -> dict[str, dict]:
+    """A small table whole, by key (countries, lawful bases, retention rules, data categories); with `fields`,
+    only those fields of each record, and only where they hold something."""
     key = BY_NAME[entity_name].key[0]
-    return {record[key]: record for record in stream(entity_name)}
+    if fields is None:
+        return {record[key]: record for record in stream(entity_name)}
+    return {record[key]: {f: record[f] for f in fields if record[f] not in (None, "", [])}
+            for record in stream(entity_name)}
 
 
 def count(entity_name: str) -> int:

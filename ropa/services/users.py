@@ -327,6 +327,22 @@ def _revoke_all(user: User, actor: str, tokens: list[ApiToken] | None = None) ->
     return changes
 
 
+def touch_token(token: str, *, now: datetime | None = None) -> User | None:
+    """The active user a bearer token belongs to (None if unknown, revoked or the user is deactivated), noting when
+    the token was last used. That note is bookkeeping, not an edit: no audit entry, at most one write a minute."""
+    now = now or utcnow()
+    found = db.session.execute(sa.select(ApiToken.id, ApiToken.last_used_at, User)
+                               .join(User, ApiToken.user_id == User.id)
+                               .where(ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None))).first()
+    if found is None or not found.User.active:
+        return None
+    if found.last_used_at is None or found.last_used_at < now - timedelta(minutes=1):
+        db.session.execute(sa.update(ApiToken).where(ApiToken.id == found.id).values(last_used_at=now)
+                           .execution_options(synchronize_session=False))
+        db.session.commit()
+    return found.User
+
+
 def hash_token(token: str) -> str:
     """The SHA-256 a token is stored (and looked up) as."""
     return hashlib.sha256(token.encode()).hexdigest()

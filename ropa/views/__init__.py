@@ -57,6 +57,11 @@ def register_blueprints(app: Flask) -> None:
     for status in (403, 404, 405, 400, 413):
         app.register_error_handler(status, _error_page)
     app.register_error_handler(500, _server_error)
+    from ropa import api
+    from ropa.extensions import csrf
+    app.register_blueprint(api.bp)
+    csrf.exempt(api.bp)  # bearer tokens only, no cookies: nothing for a cross-site form to borrow
+    api.json_errors(app)  # after the pages' handlers, which it keeps for every other address
 
 
 def _nav_items() -> list[tuple[str, str, bool]]:

@@ -1,0 +1,189 @@
+"""The OpenAPI 3.1 document of the API, generated from the field catalogue so it cannot drift from what the API
+accepts. Served without a token: it describes the register's shape, which is in the source anyway, never its data."""
+
+from flask import jsonify
+
+from ropa.api import bp
+from ropa.api.records import MAX_LIMIT
+from ropa.exchange.schema import BOOL, DATE, ENTITIES, ENUM, INT, REF, REFS, Entity, Field
+from ropa.forms.labels import label
+
+ERROR = {"$ref": "#/components/schemas/Error"}
+
+
+@bp.get("/openapi.json")
+def openapi():
+    """The OpenAPI document (public: no data in it)."""
+    return jsonify(openapi_document())
+
+
+def openapi_document() -> dict:
+    """Every path, schema and response of the API."""
+    paths = {}
+    for entity in ENTITIES:
+        paths[f"/{entity.name}"] = {"get": _list(entity), "post": _create(entity)}
+        paths[f"/{entity.name}/{{key}}"] = {"parameters": [_key_parameter(entity)], "get": _read(entity),
+                                            "put": _update(entity)}
+    paths["/findings"] = {"get": _findings()}
+    paths["/openapi.json"] = {"get": {"summary": "This document", "operationId": "openapi", "security": [],
+                                      "responses": {"200": {"description": "The OpenAPI document",
+                                                            "content": {"application/json": {}}}}}}
+    schemas = {_schema_name(e): _schema(e) for e in ENTITIES}
+    schemas |= {
+        "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "string"}}},
+        "Problems": {"type": "object", "required": ["errors"], "properties": {
+            "error": {"type": "string"},
+            "errors": {"type": "array", "items": {"type": "object", "properties": {
+                "field": {"type": ["string", "null"], "description": "The field, or null for the whole record"},
+                "message": {"type": "string", "description": "The message the edit form shows"}}}}}},
+        "Conflict": {"type": "object", "properties": {
+            "error": {"type": "string"}, "version": {"type": "integer", "description": "The version now"},
+            "changes": {"type": "array", "description": "The audit entries since the version you sent",
+                        "items": {"type": "object", "properties": {
+                            "at": {"type": "string", "format": "date-time"}, "actor": {"type": "string"},
+                            "action": {"type": "string"},
+                            "fields": {"type": "object", "description": "field: [before, after]"}}}}}},
+        "Finding": {"type": "object", "properties": {name: {"type": "string"} for name in (
+            "rule", "severity", "title", "entity_type", "entity_ref", "entity_name", "message", "fix")}},
+    }
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "ropa API", "version": "1",
+                 "description": "The record of processing activities (UK GDPR Art. 30) as JSON. Values are in the "
+                                "dump form of the JSON export; references are written as the key of the record "
+                                "they name. Records are never deleted: retire an activity by setting its status."},
+        "servers": [{"url": "/api/v1"}],
+        "security": [{"bearer": []}],
+        "paths": paths,
+        "components": {"schemas": schemas, "securitySchemes": {"bearer": {
+            "type": "http", "scheme": "bearer", "bearerFormat": "ropa_...",
+            "description": "An API token: `ropa create-token EMAIL`, or the Users pages. The token's user's role "
+                           "applies: auditors read, editors change the activities of their services, the DPO and "
+                           "administrators change everything."}}},
+    }
+
+
+def _schema_name(entity: Entity) -> str:
+    return entity.label.title().replace(" ", "")
+
+
+def _schema(entity: Entity) -> dict:
+    return {"type": "object", "description": f"A {entity.label}, keyed by {' / '.join(entity.key)}",
+            "required": [f.name for f in entity.fields if f.required],
+            "properties": {f.name: _field_schema(f) for f in entity.fields}}
+
+
+def _field_schema(f: Field) -> dict:
+    nullable = not f.required
+    if f.kind == BOOL:
+        schema = {"type": ["boolean", "null"]}
+    elif f.kind == INT:
+        schema = {"type": ["integer", "null"] if nullable else "integer", "minimum": 0}
+    elif f.kind == DATE:
+        schema = {"type": ["string", "null"] if nullable else "string", "format": "date"}
+    elif f.kind == ENUM:
+        values = [m.value for m in f.enum]
+        schema = {"type": ["string", "null"], "enum": values + [None]} if nullable else {"type": "string",
+                                                                                      "enum": values}
+    elif f.kind == REF:
+        schema = {"type": ["string", "null"] if nullable else "string",
+                  "description": f"The key of one of {f.target}"}
+    elif f.kind == REFS:
+        schema = {"type": "array", "items": {"type": "string"}, "description": f"Keys of {f.target}"}
+    else:
+        schema = {"type": "string"}
+    return {"title": label(f.name)} | schema
+
+
+def _ref(entity: Entity) -> dict:
+    return {"$ref": f"#/components/schemas/{_schema_name(entity)}"}
+
+
+def _json(schema: dict, description: str) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _errors(*codes: str) -> dict:
+    text = {"400": "The request could not be read", "401": "No token, or a token that is unknown, revoked or "
+            "belongs to a deactivated account", "403": "Your role does not allow this",
+            "404": "No such record", "409": "Changed by someone else since the version you sent (or, for a "
+            "create, it already exists)", "428": "No version sent"}
+    out = {code: _json(ERROR, text[code]) for code in codes}
+    if "409" in codes:
+        out["409"] = _json({"oneOf": [{"$ref": "#/components/schemas/Conflict"}, ERROR]}, text["409"])
+    return out
+
+
+def _with_version(entity: Entity) -> dict:
+    return {"allOf": [_ref(entity), {"type": "object", "properties": {"version": {"type": "integer"}}}]}
+
+
+def _etag() -> dict:
+    return {"ETag": {"description": "The record's version, to send back as If-Match", "schema": {"type": "string"}}}
+
+
+def _key_parameter(entity: Entity) -> dict:
+    example = "PA-001 / NHS England" if entity.name == "disclosures" else None
+    return {"name": "key", "in": "path", "required": True, "schema": {"type": "string"},
+            "description": f"The {' / '.join(entity.key)} of the {entity.label}, URL-encoded"
+                           + (f", e.g. '{example}'" if example else "")}
+
+
+def _list(entity: Entity) -> dict:
+    return {"summary": f"List {entity.name}", "operationId": f"list_{entity.name}", "tags": [entity.name],
+            "parameters": [
+                {"name": "after", "in": "query", "schema": {"type": "string"},
+                 "description": "The next_after of the previous page"},
+                {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT,
+                                                           "default": 100}}],
+            "responses": {"200": _json({"type": "object", "properties": {
+                "items": {"type": "array", "items": _ref(entity)},
+                "next_after": {"type": ["string", "null"], "description": "Pass as ?after= for the next page; null "
+                                                                          "on the last"}}},
+                f"{entity.name} in key order"), **_errors("400", "401", "404")}}
+
+
+def _read(entity: Entity) -> dict:
+    ok = _json(_with_version(entity), f"The {entity.label} and its version") | {"headers": _etag()}
+    return {"summary": f"Read one {entity.label}", "operationId": f"get_{entity.name}", "tags": [entity.name],
+            "responses": {"200": ok, **_errors("401", "404")}}
+
+
+def _create(entity: Entity) -> dict:
+    who = "Editors may add activities of their own services; the DPO and administrators anything" \
+        if entity.name == "activities" else "The DPO and administrators"
+    created = _json(_with_version(entity), f"Created; Location names the new {entity.label}")
+    created["headers"] = _etag() | {"Location": {"schema": {"type": "string"}}}
+    return {"summary": f"Add a {entity.label}", "description": who, "operationId": f"create_{entity.name}",
+            "tags": [entity.name], "requestBody": {"required": True, "content": {"application/json": {
+                "schema": _ref(entity)}}},
+            "responses": {"201": created, "422": _json({"$ref": "#/components/schemas/Problems"},
+                                                       "Refused, with the message of each field; nothing written"),
+                          **_errors("400", "401", "403", "409")}}
+
+
+def _update(entity: Entity) -> dict:
+    fields = {"type": "object", "description": "The fields to change (others stay), and the version you read",
+              "properties": _schema(entity)["properties"] | {"version": {"type": "integer"}}}
+    ok = _json(_with_version(entity), f"The {entity.label} as saved") | {"headers": _etag()}
+    return {"summary": f"Change a {entity.label}", "operationId": f"update_{entity.name}", "tags": [entity.name],
+            "parameters": [{"name": "If-Match", "in": "header", "schema": {"type": "string"},
+                            "description": "The ETag you read (or send \"version\" in the body)"}],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": fields}}},
+            "responses": {"200": ok, "422": _json({"$ref": "#/components/schemas/Problems"},
+                                                  "Refused, with the message of each field; nothing written"),
+                          **_errors("400", "401", "403", "404", "409", "428")}}
+
+
+def _findings() -> dict:
+    params = [{"name": n, "in": "query", "schema": {"type": "string"}} for n in
+              ("severity", "rule", "entity_type", "entity_ref")]
+    params[0]["schema"] = {"type": "string", "enum": ["error", "warning", "info"]}
+    body = {"type": "object", "properties": {
+        "register": {"type": "object", "additionalProperties": {"type": "integer"},
+                     "description": "How many of each thing the register holds"},
+        "summary": {"type": "object", "additionalProperties": {"type": "integer"}},
+        "findings": {"type": "array", "items": {"$ref": "#/components/schemas/Finding"}}}}
+    return {"summary": "The open findings of the checks", "operationId": "findings", "tags": ["findings"],
+            "description": "The shape of `ropa check --format json`", "parameters": params,
+            "responses": {"200": _json(body, "Findings, errors first"), **_errors("401")}}

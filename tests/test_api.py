@@ -36,17 +36,24 @@ def _url(entity: str, key: str = "") -> str:
 
 # --- reading ----------------------------------------------------------------------------------------------------
 
+def _walk(client, entity: str, size: int) -> list[dict]:
+    items, after = [], ""
+    while True:
+        body = client.get(f"/api/v1/{entity}?limit={size}&after={quote(after)}").get_json()
+        assert len(body["items"]) <= size
+        items += body["items"]
+        if body["next_after"] is None:
+            return items
+        after = body["next_after"]
+
+
 def test_lists_every_activity_a_page_at_a_time(api):
     client, _ = api("auditor")
-    seen, after = [], ""
-    while True:
-        body = client.get(f"/api/v1/activities?limit=10&after={quote(after)}").get_json()
-        assert len(body["items"]) <= 10
-        seen += [item["reference"] for item in body["items"]]
-        if body["next_after"] is None:
-            break
-        after = body["next_after"]
+    seen = [item["reference"] for item in _walk(client, "activities", 10)]
     assert len(seen) == len(set(seen)) == 28 and "PA-026" in seen
+    sharing = [(d["activity"], d["recipient"]) for d in _walk(client, "disclosures", 7)]
+    everything = client.get("/api/v1/disclosures?limit=500").get_json()["items"]
+    assert len(sharing) == len(set(sharing)) == len(everything) > 7
     first = client.get("/api/v1/activities?limit=1").get_json()["items"][0]
     assert first["reference"] == "PA-001" and first["service"] == ECFWS and isinstance(first["data_categories"], list)
     assert client.get("/api/v1/activities?limit=501").status_code == 400

@@ -11,7 +11,6 @@ from flask import abort, jsonify, request, url_for
 
 from ropa.api import bp
 from ropa.api.auth import api_user, token_required
-from ropa.api.listing import record_page
 from ropa.auth import can_edit_activity
 from ropa.enums import Role
 from ropa.exchange.problems import ImportFailed
@@ -21,7 +20,7 @@ from ropa.forms.catalogue import LONG_TEXT
 from ropa.forms.labels import label
 from ropa.services.activities import basis_problems
 from ropa.services.catalogue import MODELS
-from ropa.services.records import Loaded, StaleRecord, find_row, history, load_record, save_record
+from ropa.services.records import Loaded, StaleRecord, find_row, history, load_record, record_page, save_record
 
 WRITERS = (Role.ADMIN, Role.DPO)
 ACTIVITY_WRITERS = (Role.ADMIN, Role.DPO, Role.EDITOR)  # editors: the activities of their own services only

@@ -13,6 +13,7 @@ from ropa.exchange.values import BadValue, parse_value, sort_key
 from ropa.extensions import db
 from ropa.models import AuditEntry, Disclosure, ProcessingActivity, Recipient
 from ropa.services.catalogue import MODELS, display_of, key_of, load_options, record_of
+from ropa.services.queries import Page
 from ropa.services.register import ImportSummary, apply_records
 
 
@@ -54,6 +55,27 @@ def find_row(entity_name: str, key: str):
                                  .where(ProcessingActivity.reference == reference, Recipient.name == recipient))
     return db.session.scalar(sa.select(model).where(getattr(model, entity.key[0]) == key)
                              .options(*load_options(entity)))
+
+
+def record_page(entity_name: str, after: str = "", size: int = 100) -> Page:
+    """Up to size records in dump form after the key `after`, in natural-key order, with the key of the next page
+    (keyset rather than OFFSET, so page 200 of a 10k-activity register costs what page 1 does)."""
+    entity, model = BY_NAME[entity_name], MODELS[entity_name]
+    query = sa.select(model).options(*load_options(entity))
+    if entity_name == "disclosures":
+        query = query.join(Disclosure.activity).join(Disclosure.recipient)
+        columns = (ProcessingActivity.reference, Recipient.name)
+        if after:
+            reference, _, recipient = after.partition(" / ")
+            query = query.where(sa.tuple_(*columns) > sa.tuple_(sa.literal(reference), sa.literal(recipient)))
+    else:
+        columns = (getattr(model, entity.key[0]),)
+        if after:
+            query = query.where(columns[0] > after)
+    rows = db.session.scalars(query.order_by(*columns).limit(size + 1)).all()
+    more = len(rows) > size
+    rows = rows[:size]
+    return Page([record_of(entity, r) for r in rows], key_of(entity, rows[-1]) if more else None, bool(after))
 
 
 def load_record(entity_name: str, key: str, display: bool = False) -> Loaded | None:

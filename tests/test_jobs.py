@@ -170,3 +170,39 @@ def test_a_worker_that_cannot_start_fails_the_job_at_once(seeded, make_client, m
     client = make_client("dpo")
     html = client.post("/exports/jobs", data={"format": "ico"}, follow_redirects=True).get_data(as_text=True)
     assert "The workbook was not written" in html and "could not be started (Permission denied)" in html
+
+
+def test_the_heartbeat_records_the_exports_own_progress(seeded, monkeypatch):
+    monkeypatch.setattr(jobs, "HEARTBEAT", 0.05)
+    job = jobs.create_export_job("ico", None, actor="dpo@example.org")
+    job.status, job.started_at = "running", utcnow()
+    db.session.commit()
+    beat = jobs._Heartbeat(seeded, job.id)
+    beat.start("Starting")
+    beat.report(0.5, "Writing data sharing: 2,000 of 30,000 rows")
+    deadline, row = time.monotonic() + 20, None
+    while time.monotonic() < deadline:
+        db.session.commit()
+        row = jobs.get_job(job.id)
+        if row.progress == 50:
+            break
+        time.sleep(0.05)
+    beat.stop()
+    assert row.progress == 50  # 5% + 90% of the fraction reported
+    assert re.fullmatch(r"Writing data sharing: 2,000 of 30,000 rows \(\d+ s so far\)", row.message)
+    assert "heartbeat_at" in json.loads(row.params)
+
+
+def test_a_job_passes_the_exports_progress_to_its_heartbeat(seeded, monkeypatch):
+    seen = []
+
+    def write(out, *, generated_by, as_at=None, progress=None):
+        progress(0.25, "Writing the Template")
+        seen.append(progress.__self__)
+        Path(out).write_bytes(b"not really a workbook")
+        return {}
+
+    monkeypatch.setattr("ropa.services.ico.write_ico", write)
+    job = jobs.create_export_job("ico", None, actor="dpo@example.org")
+    ended = jobs.run_job(job.id, _export_dir(seeded))
+    assert ended.status == "done" and seen and seen[0]._latest == (0.25, "Writing the Template")

@@ -116,6 +116,12 @@ class Sheet:
 
     def put(self, col: int, value: Any, fmt=None) -> None:
         """Write one cell of the current row: dates and numbers as such, everything else as a string."""
+        if type(value) is str and len(value) <= MAX_CELL // 2 and "\r" not in value:  # most cells: plain text
+            if value:
+                self.ws.write_string(self.row, col, value, fmt or self.styles.text)
+            elif fmt is not None:
+                self.ws.write_blank(self.row, col, None, fmt)
+            return
         if isinstance(value, dt.date):
             fmt = fmt or (self.styles.datetime if isinstance(value, dt.datetime) else self.styles.date)
             self.ws.write_datetime(self.row, col, value, fmt)

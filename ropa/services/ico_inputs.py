@@ -9,13 +9,11 @@ each).
 from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from datetime import date
-from enum import Enum
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import sqlalchemy as sa
 
-from ropa.exchange.schema import BY_NAME, REF, REFS, Entity
+from ropa.exchange.schema import BY_NAME, DATE, ENUM, REF, REFS, Entity
 from ropa.exchange.values import sort_key
 from ropa.extensions import db
 from ropa.services.catalogue import MODELS
@@ -34,22 +32,35 @@ def _key_column(entity_name: str, table: sa.FromClause | None = None) -> sa.Colu
     return table.c[BY_NAME[entity_name].key[0]]
 
 
-def _select(entity: Entity) -> sa.Select:
-    """id, then every scalar field and every reference's key, under the field's name."""
+@cache
+def _plan(entity_name: str) -> tuple[sa.Select, tuple[tuple[str, bool, int], ...], tuple[str, ...]]:
+    """The query of an entity's rows (id, then every scalar field and every reference's key), how each field of a
+    record is taken from its row or its lists, and the date fields."""
+    entity = BY_NAME[entity_name]
     mapper = sa.inspect(MODELS[entity.name])
     table = _table(entity.name)
-    columns: list[sa.ColumnElement] = [table.c.id.label("_id")]
+    columns: list[sa.ColumnElement] = [table.c.id]
     joined: sa.FromClause = table
+    plan = []
     for field in entity.fields:
+        if field.kind == REFS:
+            plan.append((field.name, True, 0))
+            continue
         if field.kind == REF:
             relation = mapper.relationships[field.name]
             (local, remote), = relation.local_remote_pairs
             target = relation.mapper.local_table.alias(f"ref_{field.name}")
             joined = joined.outerjoin(target, local == target.c[remote.name])
-            columns.append(_key_column(field.target, target).label(field.name))
-        elif field.kind != REFS:
+            columns.append(_key_column(field.target, target))
+        elif field.kind in (DATE, ENUM):
+            # As stored, without SQLAlchemy's conversion to date or enum and back: the dump form is the text
+            # (PostgreSQL's driver still gives dates, turned to ISO text below).
+            columns.append(sa.type_coerce(table.c[field.name], sa.String))
+        else:
             columns.append(table.c[field.name])
-    return sa.select(*columns).select_from(joined)
+        plan.append((field.name, False, len(columns) - 1))
+    dates = tuple(f.name for f in entity.fields if f.kind == DATE)
+    return sa.select(*columns).select_from(joined), tuple(plan), dates
 
 
 def _lists(entity: Entity, field_name: str, ids: list[int]) -> dict[int, list[str]]:
@@ -67,7 +78,7 @@ def _lists(entity: Entity, field_name: str, ids: list[int]) -> dict[int, list[st
         query = (sa.select(parent, _key_column(entity.field(field_name).target, target))
                  .join(target, target.c[target_id.name] == child).where(parent.in_(ids)))
     found: dict[int, list[str]] = defaultdict(list)
-    for owner, key in db.session.execute(query):
+    for owner, key in db.session.execute(query).all():
         found[owner].append(key)
     for keys in found.values():
         if len(keys) > 1:
@@ -75,25 +86,26 @@ def _lists(entity: Entity, field_name: str, ids: list[int]) -> dict[int, list[st
     return found
 
 
-def _value(value):
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
+def _iso_dates(record: dict, dates: tuple[str, ...]) -> dict:
+    for name in dates:
+        value = record[name]
+        if value is not None and not isinstance(value, str):
+            record[name] = value.isoformat()
+    return record
 
 
 def records_of(entity_name: str, ids: list[int]) -> list[dict]:
     """The rows with these ids as dump-form records, in the order of ids."""
     entity = BY_NAME[entity_name]
-    table = _table(entity_name)
-    rows = {row._id: row._mapping for row in db.session.execute(_select(entity).where(table.c.id.in_(ids)))}
+    query, plan, dates = _plan(entity_name)
+    rows = {row[0]: row for row in db.session.execute(query.where(_table(entity_name).c.id.in_(ids))).all()}
     lists = {f.name: _lists(entity, f.name, ids) for f in entity.fields if f.kind == REFS}
+    empty: list[str] = []
     out = []
     for id_ in ids:
         row = rows[id_]
-        out.append({f.name: list(lists[f.name].get(id_, ())) if f.kind == REFS else _value(row[f.name])
-                    for f in entity.fields})
+        out.append(_iso_dates({name: list(lists[name].get(id_, empty)) if listed else row[position]
+                               for name, listed, position in plan}, dates))
     return out
 
 
@@ -182,22 +194,27 @@ def disclosures_of(activity_ids: Sequence[int], batch: int = BATCH) -> Iterator[
     sorts them ("PA-001 / Police" by its whole key)."""
     entity = BY_NAME["disclosures"]
     table, activities, recipients = _table("disclosures"), _table("activities"), _table("recipients")
-    scalars = [table.c[f.name] for f in entity.fields if f.kind not in (REF, REFS)]
+    scalars = [sa.type_coerce(table.c[f.name], sa.String) if f.kind == DATE else table.c[f.name]
+               for f in entity.fields if f.kind not in (REF, REFS)]
+    names = [f.name for f in entity.fields]  # activity and recipient first, as selected
+    dates = tuple(f.name for f in entity.fields if f.kind == DATE)
     for start in range(0, len(activity_ids), batch):
         chunk = list(activity_ids[start:start + batch])
-        query = (sa.select(table.c.activity_id, activities.c.reference.label("activity"),
-                           recipients.c.name.label("recipient"), *scalars)
+        query = (sa.select(table.c.activity_id, activities.c.reference, recipients.c.name, *scalars)
                  .join(activities, activities.c.id == table.c.activity_id)
                  .join(recipients, recipients.c.id == table.c.recipient_id)
                  .where(table.c.activity_id.in_(chunk)))
         grouped: dict[int, list] = defaultdict(list)
-        for row in db.session.execute(query):
-            grouped[row.activity_id].append(row._mapping)
+        for row in db.session.execute(query).all():
+            grouped[row[0]].append(row)
         for id_ in chunk:
-            rows = grouped.get(id_, [])
-            rows.sort(key=lambda r: sort_key(f"{r['activity']} / {r['recipient']}"))
+            rows = grouped.get(id_)
+            if not rows:
+                continue
+            if len(rows) > 1:
+                rows.sort(key=lambda r: sort_key(f"{r[1]} / {r[2]}"))
             for row in rows:
-                yield {f.name: _value(row[f.name]) for f in entity.fields}
+                yield _iso_dates(dict(zip(names, row[1:])), dates)
 
 
 def keyed(entity_name: str, fields: tuple[str, ...] | None = None) -> dict[str, dict]:

@@ -69,7 +69,8 @@ def run(args: list[str], env: dict) -> dict:
 
 
 def medians(runs: list[dict]) -> dict:
-    return {"wall_s": statistics.median(r["wall_s"] for r in runs), "cpu_s": statistics.median(r["cpu_s"] for r in runs),
+    return {"wall_s": statistics.median(r["wall_s"] for r in runs),
+            "cpu_s": statistics.median(r["cpu_s"] for r in runs),
             "rss_mib": statistics.median(r["rss_mib"] for r in runs), "load": os.getloadavg()[0],
             "runs": [{k: round(v, 3) for k, v in r.items() if k != "output"} for r in runs]}
 

@@ -127,8 +127,8 @@ def test_the_streamed_inputs_equal_the_dump_records_on_a_synthetic_register_in_s
     register = _register()
     monkeypatch.setattr(ico_inputs, "BATCH", 7)
     ids = ico_inputs.ordered_ids("activities")
-    assert [r for start in range(0, len(ids), 7) for r in ico_inputs.records_of("activities", list(ids[start:start + 7]))] \
-        == register["activities"]
+    batches = [ico_inputs.records_of("activities", list(ids[start:start + 7])) for start in range(0, len(ids), 7)]
+    assert [record for batch in batches for record in batch] == register["activities"]
     assert list(ico_inputs.disclosures_of(ids, batch=7)) == register["disclosures"]
     assert _streamed() == {name: register[name] for name in STREAMED}
 

@@ -2,8 +2,8 @@
 
 Each record equals what ``register.dump_register`` gives for it (same fields, same order, lists sorted by key), but
 is built from Core queries a batch at a time: references come from joins, lists from one query per list field per
-batch. Nothing kept here grows with the number of activities except the activities' ids in key order (one integer
-each).
+batch. Nothing kept here grows with the register except the activities' ids in key order and the natural-order
+rank of each row of the tables that lists name (8 bytes a row each), and the organisations one batch names.
 """
 
 from array import array

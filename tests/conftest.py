@@ -118,6 +118,7 @@ def make_empty_register(templates, database_url, tmp_path):
 def app(database_url, tmp_path):
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "TESTING": True,
                       "ROPA_EXPORT_DIR": str(tmp_path / "exports")})
+    app.test_client_class = OwnUserClient
     with app.app_context():
         yield app
         db.session.remove()
@@ -166,7 +167,7 @@ def make_user(app):
     return make
 
 
-class _OwnUserClient(FlaskClient):
+class OwnUserClient(FlaskClient):
     """A test client whose requests load their own session's user. The tests' app context outlives each request, so
     Flask-Login's user cached in `g` would otherwise carry one client's user (and role) into another's requests."""
 
@@ -180,7 +181,7 @@ def make_client(app, make_user):
     """A test client signed in as a new user of the given role (through Flask-Login's session keys)."""
     def make(role: str, **kwargs):
         user = make_user(role, **kwargs)
-        client = _OwnUserClient(app, app.response_class, use_cookies=True)
+        client = app.test_client()
         with client.session_transaction() as session:
             session["_user_id"] = str(user.id)
             session["_fresh"] = True

@@ -6,8 +6,6 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
-from flask import g
-from flask.testing import FlaskClient
 
 from ropa import create_app
 from ropa.auth import can_edit_activity, safe_next
@@ -15,23 +13,14 @@ from ropa.extensions import db
 from ropa.models import LoginAttempt, Service
 from ropa.models.base import utcnow
 from ropa.services.users import ACCOUNT_LIMIT, ADDRESS_LIMIT, WINDOW, sign_in
+from tests.conftest import OwnUserClient
 
 PASSWORD = "a long test password"  # what make_user gives everyone
-
-
-class FreshUserClient(FlaskClient):
-    """Each request loads its session's user afresh, as in production: the tests' app context outlives requests,
-    so Flask-Login's user cached in `g` would otherwise carry over from the previous request."""
-
-    def open(self, *args, **kwargs):
-        g.pop("_login_user", None)
-        return super().open(*args, **kwargs)
 
 
 @pytest.fixture
 def app(app):
     app.config["WTF_CSRF_ENABLED"] = False
-    app.test_client_class = FreshUserClient
     return app
 
 
@@ -43,7 +32,7 @@ def make_app(app):
     def make():
         made.append(create_app({"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"], "TESTING": True,
                                 "WTF_CSRF_ENABLED": False}))
-        made[-1].test_client_class = FreshUserClient
+        made[-1].test_client_class = OwnUserClient
         return made[-1]
 
     yield make

@@ -8,8 +8,6 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
-from flask import g
-from flask.testing import FlaskClient
 
 from ropa.enums import Role
 from ropa.extensions import db
@@ -20,19 +18,9 @@ from ropa.services.users import update_user
 PASSWORD = "a long test password"
 
 
-class FreshUserClient(FlaskClient):
-    """Each request loads its session's user afresh, as in production: the tests' app context outlives requests,
-    so Flask-Login's user cached in `g` would otherwise carry over from the previous request."""
-
-    def open(self, *args, **kwargs):
-        g.pop("_login_user", None)
-        return super().open(*args, **kwargs)
-
-
 @pytest.fixture
 def admin(seeded, make_client):
     seeded.config["WTF_CSRF_ENABLED"] = False
-    seeded.test_client_class = FreshUserClient
     return make_client("admin", email="boss@example.org")
 
 

@@ -12,7 +12,7 @@ from ropa.forms.labels import enum_choices
 from ropa.services import activities as service
 from ropa.services.findings import current_findings
 from ropa.services.records import StaleRecord, audit_position, history, load_record
-from ropa.views.editing import edit_record
+from ropa.views.editing import edit_record, int_or_none
 
 bp = Blueprint("activities", __name__, url_prefix="/activities")
 
@@ -141,7 +141,7 @@ def _action(reference: str, act, done: str):
     if not may_edit(loaded.record["service"]):
         abort(403)
     try:
-        act(_int(request.form.get("version")), _int(request.form.get("loaded_audit")))
+        act(int_or_none(request.form.get("version")), int_or_none(request.form.get("loaded_audit")))
     except StaleRecord as stale:
         flash(stale.problems[0].reason[0].upper() + stale.problems[0].reason[1:], "error")
     except ImportFailed as failed:
@@ -154,9 +154,3 @@ def _action(reference: str, act, done: str):
 def _service_of(activity) -> str | None:
     return activity.service.name if activity.service else None
 
-
-def _int(text) -> int | None:
-    try:
-        return int(text)
-    except (TypeError, ValueError):
-        return None

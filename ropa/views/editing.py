@@ -45,8 +45,8 @@ def edit_record(entity_name: str, key: str | None, *, title: str, done: Callable
         if not problems and not form.errors:
             try:
                 save_record(entity_name, values, actor=current_user.email,
-                            expected_version=(_int(form.version.data) or 0) if loaded else None,  # none sent: stale
-                            loaded_at=_int(form.loaded_audit.data))
+                            expected_version=(int_or_none(form.version.data) or 0) if loaded else None,  # none sent: stale
+                            loaded_at=int_or_none(form.loaded_audit.data))
             except StaleRecord as stale:
                 conflict = stale.since
                 problems = [p.reason[0].upper() + p.reason[1:] for p in stale.problems]
@@ -64,7 +64,8 @@ def edit_record(entity_name: str, key: str | None, *, title: str, done: Callable
                            **context), status
 
 
-def _int(text) -> int | None:
+def int_or_none(text) -> int | None:
+    """A hidden form number (version, audit position) as an int, or None when missing or not a number."""
     try:
         return int(text)
     except (TypeError, ValueError):

@@ -15,6 +15,7 @@ from ropa.services.users import (
     AccountError, StaleUser, create_token, create_user, generate_password, get_user, reset_password, revoke_token,
     service_names, unlock_user, update_user, user_history, user_page, user_tokens,
 )
+from ropa.views.editing import int_or_none
 
 bp = Blueprint("users", __name__, url_prefix="/users")
 admin_only = role_required(Role.ADMIN)
@@ -71,7 +72,7 @@ def edit(email: str):
         try:
             changes = update_user(user.email, name=form.name.data or "", role=Role(form.role.data),
                                   services=form.services.data, active=form.active.data, actor=current_user.email,
-                                  expected_version=_int(form.version.data), loaded_at=_int(form.loaded_audit.data) or 0)
+                                  expected_version=int_or_none(form.version.data), loaded_at=int_or_none(form.loaded_audit.data) or 0)
         except StaleUser as stale:
             conflict, problems = stale.since, [str(stale)]
             form.version.data, form.loaded_audit.data = get_user(email).version, audit_position()
@@ -157,9 +158,3 @@ def _place(form, refused: AccountError) -> list[str]:
         return []
     return [message]
 
-
-def _int(text) -> int | None:
-    try:
-        return int(text)
-    except (TypeError, ValueError):
-        return None

@@ -12,7 +12,7 @@ from typing import BinaryIO
 
 from xlsxwriter.workbook import Workbook
 
-from ropa.export import ico_sheets
+from ropa.export import ico_sheets, writer_process
 from ropa.export.ico_assets import AssetSources, SystemUsage, write_assets
 from ropa.export.ico_index import Contracts, Lookups, Tally, Transfers
 from ropa.export.ico_layout import (
@@ -33,8 +33,12 @@ def write_ico_workbook(out: BinaryIO | str, *, organisation: dict, countries: di
                        organisations: dict[str, dict], retention_rules: dict[str, dict],
                        findings: Iterable[dict], about: dict,
                        activities_by_system: dict[str, list[str]] | None = None,
-                       data_categories: dict[str, dict] | None = None) -> dict[str, int]:
+                       data_categories: dict[str, dict] | None = None,
+                       separate_writer: bool = False) -> dict[str, int]:
     """Write the workbook to a path or a binary file; return the number of data rows on each sheet.
+
+    With `separate_writer`, XlsxWriter runs in a process of its own fed through a pipe (writer_process), so the
+    reading of the inputs and the writing of the file overlap: for large registers.
 
     `activities_by_system` (optional, system name → activity labels) replaces the list the writer gathers
     itself (at most 50 per system) on the Information assets sheet; `data_categories` (name → record with
@@ -43,7 +47,8 @@ def write_ico_workbook(out: BinaryIO | str, *, organisation: dict, countries: di
     lookups = Lookups(organisation or {}, countries, bases, organisations, retention_rules,
                       data_categories or {})
     usage = SystemUsage()
-    with Workbook(out, WORKBOOK_OPTIONS) as workbook, closing(usage):
+    opened = writer_process.Workbook(out) if separate_writer else Workbook(out, WORKBOOK_OPTIONS)
+    with opened as workbook, closing(usage):
         styles = Styles(workbook)
         sheets = {name: Sheet(workbook.add_worksheet(name), styles) for name in SHEETS}
         contracts = ico_sheets.write_processors(sheets[PROCESSORS], engagements, lookups)

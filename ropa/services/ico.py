@@ -3,6 +3,7 @@
 import csv
 import gc
 import io
+import os
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -25,6 +26,18 @@ COLLECT_EVERY = 50_000  # rows between full passes of the cyclic collector while
 #: Share of the job taken by the checks, when they have to be run first (at 10k: ~6 s of ~11 s).
 CHECKS_SHARE = 0.5
 RETENTION_FIELDS = ("period_value", "period_unit", "trigger", "exceptions", "legal_hold")
+#: From this many activities the workbook is written by a writer process of its own (ropa.export.writer_process),
+#: overlapping the database reads; smaller registers are written in this process. ROPA_XLSX_WRITER=process or
+#: inline chooses one way whatever the size.
+SEPARATE_WRITER_FROM = 1000
+
+
+def separate_writer(activities: int) -> bool:
+    """Whether a workbook of this many activities is written by a writer process."""
+    chosen = os.environ.get("ROPA_XLSX_WRITER", "")
+    if chosen not in ("", "process", "inline"):
+        raise ValueError(f"ROPA_XLSX_WRITER must be 'process' or 'inline', not {chosen!r}")
+    return chosen == "process" or (not chosen and activities >= SEPARATE_WRITER_FROM)
 
 
 def write_ico(out: BinaryIO | str, *, generated_by: str, as_at: str | None = None,
@@ -51,7 +64,7 @@ def write_ico(out: BinaryIO | str, *, generated_by: str, as_at: str | None = Non
              "sha256": state.register_sha256, "counts": state.counts}
     with _young_collections_only():
         counts = write_ico_workbook(out, about=about, findings=track("findings", stored_findings.stream()),
-                                    **track.inputs(inputs))
+                                    separate_writer=separate_writer(totals["activities"]), **track.inputs(inputs))
     report(1.0, "Workbook written")
     return counts
 
@@ -104,6 +117,7 @@ def _write_snapshot(out: BinaryIO | str, generated_by: str, as_at: str, report: 
     totals["findings"] = len(findings)
     track = _Tracker(report, CHECKS_SHARE, totals)
     counts = write_ico_workbook(out, findings=track("findings", findings), about=about,
+                                separate_writer=separate_writer(totals["activities"]),
                                 **track.inputs(workbook_inputs(register)))
     report(1.0, "Workbook written")
     return counts

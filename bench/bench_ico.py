@@ -8,8 +8,12 @@ and reused when its dump is unchanged). Then, each timed as its own process (wal
 
 1. `ropa check --store`: the checks refresh (the whole register in memory once), which leaves the stored findings
    fresh for the exports that follow;
-2. `ropa export --format ico`: the export proper, with the stored findings fresh;
-3. `ropa --help`: interpreter and import start-up, the floor under every process.
+2. `ropa export --format ico`: the export proper, with the stored findings fresh, as a user runs it: from 1,000
+   activities the workbook is written by a writer process fed through a pipe (ropa.export.writer_process), whose
+   own wall time, CPU time and peak RSS it appends to a stats file (ROPA_WRITER_STATS); the timer's CPU time counts
+   both processes (wait4 includes the children a process has waited for), its peak RSS is the larger one's;
+3. the same export with the whole workbook written in the one process (ROPA_XLSX_WRITER=inline), for comparison;
+4. `ropa --help`: interpreter and import start-up, the floor under every process.
 
 The cells are recorded once, in-process, from one export: every call the writer makes on an XlsxWriter worksheet
 (each cell's row, column, value and format on all nine sheets; merges, widths, heights, filters, frozen panes, print
@@ -37,6 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bench.generate import generate  # noqa: E402
 from ropa.exchange.jsonio import dump_text  # noqa: E402
+from ropa.export.writer_process import STATS_ENV  # noqa: E402
 
 ROPA = [sys.executable, "-m", "ropa"]
 CELL_WRITES = ("write_string", "write_number", "write_datetime", "write_blank")
@@ -119,6 +124,8 @@ def record(url: str, path: Path) -> Recording:
     xlsx.Styles.__init__ = styles_init
     for name in CALLS:
         setattr(Worksheet, name, wrap(name))
+    writer = os.environ.get("ROPA_XLSX_WRITER")
+    os.environ["ROPA_XLSX_WRITER"] = "inline"  # the calls are recorded in this process
     try:
         app = create_app({"SQLALCHEMY_DATABASE_URI": url})
         with app.app_context():
@@ -127,6 +134,10 @@ def record(url: str, path: Path) -> Recording:
         xlsx.Styles.__init__ = original_init
         for name, function in originals.items():
             setattr(Worksheet, name, function)
+        if writer is None:
+            os.environ.pop("ROPA_XLSX_WRITER")
+        else:
+            os.environ["ROPA_XLSX_WRITER"] = writer
     return recording
 
 
@@ -253,27 +264,39 @@ def prepare(size: int, work: Path, env: dict) -> None:
     mark.touch()
 
 
-def measure(size: int, repeat: int, work: Path, reimport: bool) -> dict:
+def measure(size: int, repeat: int, work: Path, reimport: bool, extras: int | None = None) -> dict:
+    """One size: the export and the bare XlsxWriter loop `repeat` times each; the checks refresh, the one-process
+    export, the openpyxl loop and the re-import `extras` times each (default: `repeat`)."""
+    extras = extras or repeat
     url = f"sqlite:///{work / f'ico-{size}.db'}"
     env = os.environ | {"ROPA_DATABASE_URL": url, "ROPA_INSTANCE_DIR": str(work / "instance")}
     prepare(size, work, env)
     book = work / f"ropa-{size}.xlsx"
-    refresh = medians([run(["check", "--store"], env) for _ in range(repeat)])
-    exports = medians([run(["export", str(book), "--format", "ico"], env) for _ in range(repeat)])
+    refresh = medians([run(["check", "--store"], env) for _ in range(extras)])
+    stats = work / f"writer-{size}.jsonl"
+    stats.unlink(missing_ok=True)
+    exports = medians([run(["export", str(book), "--format", "ico"], env | {STATS_ENV: str(stats)})
+                       for _ in range(repeat)])
+    inline = medians([run(["export", str(book), "--format", "ico"], env | {"ROPA_XLSX_WRITER": "inline"})
+                      for _ in range(extras)])
+    writers = [json.loads(line) for line in stats.read_text().splitlines()] if stats.exists() else []
     startup = medians([run(["--help"], env) for _ in range(repeat)])
     recording = record(url, work / "recorded.xlsx")
     xlsx_runs = [bare_xlsxwriter(recording, work / "bare-x.xlsx") for _ in range(repeat)]
     rows, setup = openpyxl_rows(recording)
-    opx_runs = [bare_openpyxl(rows, setup, recording.sheets, work / "bare-o.xlsx") for _ in range(repeat)]
+    opx_runs = [bare_openpyxl(rows, setup, recording.sheets, work / "bare-o.xlsx") for _ in range(extras)]
     bare_x = {"wall_s": statistics.median(w for w, _ in xlsx_runs), "cpu_s": statistics.median(c for _, c in xlsx_runs)}
     bare_o = {"wall_s": statistics.median(w for w, _ in opx_runs), "cpu_s": statistics.median(c for _, c in opx_runs)}
     result = {"activities": size, "cells": recording.cells, "calls": len(recording.ops), "sheets": recording.sheets,
-              "checks_refresh": refresh, "export": exports, "startup": startup,
+              "checks_refresh": refresh, "export": exports, "export_inline": inline, "startup": startup,
+              "writer_process": {key: statistics.median(w[key] for w in writers) for key in ("wall_s", "cpu_s", "rss_mib")}
+              if writers else None,
               "bare_xlsxwriter": bare_x, "bare_openpyxl": bare_o,
               "bare_runs": {"xlsxwriter": xlsx_runs, "openpyxl": opx_runs}}
     fastest = min(bare_x["wall_s"], bare_o["wall_s"])
     result["ratios"] = {
         "export_wall / bare_xlsxwriter_wall": exports["wall_s"] / bare_x["wall_s"],
+        "export_inline_wall / bare_xlsxwriter_wall": inline["wall_s"] / bare_x["wall_s"],
         "export_wall / fastest_bare_wall": exports["wall_s"] / fastest,
         "(export - startup) wall / bare_xlsxwriter_wall": (exports["wall_s"] - startup["wall_s"]) / bare_x["wall_s"],
         "export_cpu / bare_xlsxwriter_cpu": exports["cpu_s"] / bare_x["cpu_s"],
@@ -281,7 +304,7 @@ def measure(size: int, repeat: int, work: Path, reimport: bool) -> dict:
     }
     del recording, rows, setup
     if reimport:
-        imported = [run(["import", str(book)], env) for _ in range(repeat)]
+        imported = [run(["import", str(book)], env) for _ in range(extras)]
         assert all("no changes" in r["output"] for r in imported), imported[0]["output"]
         result["reimport"] = medians(imported)
     return result
@@ -293,13 +316,16 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--work", type=Path, default=ROOT / "bench" / "out" / "ico-work")
     parser.add_argument("--reimport-size", type=int, default=10000, help="re-import the workbook of this size")
+    parser.add_argument("--extras-repeat", type=int, help="runs of the checks refresh, the one-process export, the "
+                        "openpyxl loop and the re-import (default: --repeat; at 100k the openpyxl loop alone takes "
+                        "minutes a run)")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
     results = []
     out = ROOT / "bench" / "out"
     for size in args.sizes:
-        row = measure(size, args.repeat, args.work, size == args.reimport_size)
+        row = measure(size, args.repeat, args.work, size == args.reimport_size, args.extras_repeat)
         results.append(row)
         print(json.dumps({k: v for k, v in row.items() if k not in ("bare_runs",)}, default=str), flush=True)
         (out / "ico.json").write_text(json.dumps({"commit": commit, "results": results}, indent=1, default=str))

@@ -62,6 +62,7 @@ def test_the_same_for_a_synthetic_register_of_several_chunks(app, monkeypatch):
     assert problems == []
     apply_records(records, actor="test", snapshots=snapshots)
     monkeypatch.setattr(writer_process, "CHUNK", 997)  # many chunks, one ending mid-row
+    monkeypatch.setattr(writer_process, "CHUNK_CHARS", 20_000)  # and some cut short by their long texts
     inline, separate = _write(monkeypatch, "inline"), _write(monkeypatch, "process")
     _same_workbook(inline, separate)
     template = openpyxl.load_workbook(io.BytesIO(separate), read_only=True)["Template"]

@@ -7,7 +7,7 @@ import csv
 import hashlib
 import re
 from datetime import date, datetime, time
-from functools import cache
+from functools import cache, lru_cache
 
 import pycountry
 
@@ -105,6 +105,10 @@ def heading_letter(text: str) -> str | None:
 
 def cell_text(value) -> str:
     """A cell's value as text: dates in ISO form, whole numbers without '.0', an escaping apostrophe removed."""
+    if type(value) is str:  # most cells
+        if "\r" in value:
+            value = value.replace("\r\n", "\n").replace("\r", "\n")
+        return unescape_cell(value).strip()
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -242,6 +246,11 @@ def _label_code(text: str, kind: str) -> str | None:
 
 def split_bases(text: str, kind: str) -> list[str]:
     """Codes for a lawful-basis cell; text that names no basis is kept as written, for the resolver to report."""
+    return list(_split_bases(text, kind)) if text else []
+
+
+@lru_cache(maxsize=4096)  # a register's rows repeat a few dozen ways of writing their bases
+def _split_bases(text: str, kind: str) -> tuple[str, ...]:
     values: list[str] = []
     for segment in re.split(r"[\n;]", text):
         segment = _clean(segment)
@@ -258,7 +267,7 @@ def split_bases(text: str, kind: str) -> list[str]:
             values.append(code)
         else:
             values += _runs(_comma_split(segment), lambda run: _label_code(run, kind), unknown_together=True)
-    return _unique([v for v in values if v])
+    return tuple(_unique([v for v in values if v]))
 
 
 # --- data categories ----------------------------------------------------------------------------------------------

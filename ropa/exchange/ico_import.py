@@ -197,8 +197,11 @@ class _Row:
 
     def __init__(self, number: int, cells: tuple, columns: dict[str, int], letters: dict[str, str]):
         self.number, self._letters = number, letters
-        self._cells = {letter: cells[index - 1] for letter, index in columns.items() if index <= len(cells)}
-        self._texts = {letter: cell_text(self.value(letter)) for letter in self._cells}
+        self._cells, self._texts, width = {}, {}, len(cells)
+        for letter, index in columns.items():
+            if index <= width:
+                cell = self._cells[letter] = cells[index - 1]
+                self._texts[letter] = "" if cell.data_type == "e" else cell_text(cell.value)
 
     def has(self, letter: str) -> bool:
         return letter in self._letters

@@ -2,6 +2,7 @@
 
 import re
 from datetime import date
+from functools import lru_cache
 
 from ropa.exchange.schema import BOOL, DATE, ENUM, INT, REF, REFS, TEXT, Field
 
@@ -12,9 +13,13 @@ _FALSE = {"no", "n", "false", "0"}
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
 
 
+_DIGITS = re.compile(r"(\d+)")
+
+
+@lru_cache(maxsize=1 << 16)  # the same names are sorted again and again (every list naming a category)
 def sort_key(text: str) -> tuple:
     """Natural, case-insensitive order (PA-2 before PA-10, Sch1 para 2 before para 10), ties broken exactly."""
-    parts = re.split(r"(\d+)", text.casefold())
+    parts = _DIGITS.split(text.casefold())
     return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts), text
 
 

@@ -32,7 +32,8 @@ METHODS = ("write_string", "write_number", "write_datetime", "write_blank", "mer
            "set_row", "autofilter", "freeze_panes", "set_landscape", "set_paper", "fit_to_pages", "repeat_rows",
            "set_footer")
 CODES = {name: code for code, name in enumerate(METHODS)}
-CHUNK = 20_000  # calls per message: about 1 MB pickled
+CHUNK = 20_000  # calls per message at most: about 1 MB pickled
+CHUNK_CHARS = 1_000_000  # characters of text per message at most (a few sheets' cells hold long lists)
 LENGTH = struct.Struct(">Q")
 #: Set to a file path to have each writer process's wall time and peak memory appended to it (the benchmark).
 STATS_ENV = "ROPA_WRITER_STATS"
@@ -61,6 +62,7 @@ class Workbook:
         self._sheets: list[str] = []
         self._sent_formats = self._sent_sheets = 0
         self.calls: list[tuple] = []
+        self.chars = 0  # of text in the calls not yet sent
         self.peak_rss_kib = 0
 
     # XlsxWriter's interface -----------------------------------------------------------------------------------
@@ -90,7 +92,7 @@ class Workbook:
         message = pickle.dumps((self._formats[self._sent_formats:], self._sheets[self._sent_sheets:], self.calls),
                                protocol=pickle.HIGHEST_PROTOCOL)
         self._sent_formats, self._sent_sheets = len(self._formats), len(self._sheets)
-        self.calls = []
+        self.calls, self.chars = [], 0
         self._write(LENGTH.pack(len(message)) + message)
 
     def _write(self, data: bytes) -> None:
@@ -153,14 +155,15 @@ class Worksheet:
     def __init__(self, book: Workbook, index: int, name: str) -> None:
         self._book, self._index, self.name = book, index, name
 
-    def _call(self, code: int, args: tuple, fmt: int | None) -> None:
-        calls = self._book.calls
-        calls.append((code, self._index, args, fmt))
-        if len(calls) >= CHUNK:
-            self._book.send()
+    def _call(self, code: int, args: tuple, fmt: int | None, chars: int = 0) -> None:
+        book = self._book
+        book.calls.append((code, self._index, args, fmt))
+        book.chars += chars
+        if len(book.calls) >= CHUNK or book.chars >= CHUNK_CHARS:
+            book.send()
 
     def write_string(self, row: int, col: int, text: str, fmt: int | None = None) -> None:
-        self._call(0, (row, col, text), fmt)
+        self._call(0, (row, col, text), fmt, len(text))
 
     def write_number(self, row: int, col: int, number: float, fmt: int | None = None) -> None:
         self._call(1, (row, col, number), fmt)

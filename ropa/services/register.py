@@ -14,7 +14,9 @@ from ropa.extensions import db
 from ropa.gc_pause import paused_gc
 from ropa.models import Snapshot
 from ropa.services import audit
-from ropa.services.catalogue import MODELS, display_of, key_of, load_options, record_of, set_value
+from ropa.services.catalogue import (
+    MODELS, display_of, get_value, key_of, load_options, record_of, set_value,
+)
 from ropa.services.resolver import LARGE, Resolver
 
 
@@ -131,10 +133,10 @@ def _apply(entity: Entity, record: RawRecord, resolver: Resolver, seen: dict, ch
                                        f"opened it (your version {expected[key]}, now {obj.version}); "
                                        "reload it and make your change again"))
         return
-    before = record_of(entity, obj)
     if only_create:
         summary.unchanged[entity.name] += 1
         return
+    before = {name: get_value(entity, obj, name) for name in after}  # only the fields the record carries
     diff = {n: [before[n], v] for n, v in after.items() if before[n] != v}
     if not diff:
         (summary.created if getattr(obj, "created_in_import", False) else summary.unchanged)[entity.name] += 1

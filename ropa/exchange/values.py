@@ -16,7 +16,7 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
 _DIGITS = re.compile(r"(\d+)")
 
 
-@lru_cache(maxsize=1 << 16)  # the same names are sorted again and again (every list naming a category)
+@lru_cache(maxsize=4096)  # the same few thousand names are sorted again and again (categories, bases)
 def sort_key(text: str) -> tuple:
     """Natural, case-insensitive order (PA-2 before PA-10, Sch1 para 2 before para 10), ties broken exactly."""
     parts = _DIGITS.split(text.casefold())

@@ -41,12 +41,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bench.generate import generate  # noqa: E402
 from ropa.exchange.jsonio import dump_text  # noqa: E402
-from ropa.export.writer_process import STATS_ENV  # noqa: E402
+from ropa.export.writer_process import METHODS, STATS_ENV  # noqa: E402
 
 ROPA = [sys.executable, "-m", "ropa"]
 CELL_WRITES = ("write_string", "write_number", "write_datetime", "write_blank")
-CALLS = CELL_WRITES + ("merge_range", "set_column", "set_row", "autofilter", "freeze_panes", "set_landscape",
-                       "set_paper", "fit_to_pages", "repeat_rows", "set_footer")
+CALLS = METHODS  # every worksheet method the writer uses, the cell writes first
 
 
 #: Started by a small interpreter, not forked from this one: a child's peak RSS counts the parent's pages it was

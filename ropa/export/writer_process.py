@@ -27,11 +27,10 @@ import tempfile
 import time
 from typing import Any, BinaryIO
 
-#: The worksheet methods a Sheet uses, by their code in the stream.
+#: The worksheet methods a Sheet uses; a call's code in the stream is its place here (Worksheet below sends them).
 METHODS = ("write_string", "write_number", "write_datetime", "write_blank", "merge_range", "set_column",
            "set_row", "autofilter", "freeze_panes", "set_landscape", "set_paper", "fit_to_pages", "repeat_rows",
            "set_footer")
-CODES = {name: code for code, name in enumerate(METHODS)}
 CHUNK = 20_000  # calls per message at most: about 1 MB pickled
 CHUNK_CHARS = 1_000_000  # characters of text per message at most (a few sheets' cells hold long lists)
 LENGTH = struct.Struct(">Q")

@@ -9,7 +9,7 @@ and reused when its dump is unchanged). Then, each timed as its own process (wal
 1. `ropa check --store`: the checks refresh (the whole register in memory once), which leaves the stored findings
    fresh for the exports that follow;
 2. `ropa export --format ico`: the export proper, with the stored findings fresh, as a user runs it: from 1,000
-   activities the workbook is written by a writer process fed through a pipe (ropa.export.writer_process), whose
+   activities the workbook is written by a writer process fed through a pipe (ropa.ico.writer_process), whose
    own wall time, CPU time and peak RSS it appends to a stats file (ROPA_WRITER_STATS); the timer's CPU time counts
    both processes (wait4 includes the children a process has waited for), its peak RSS is the larger one's;
 3. the same export with the whole workbook written in the one process (ROPA_XLSX_WRITER=inline), for comparison;
@@ -41,7 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bench.generate import generate  # noqa: E402
 from ropa.exchange.jsonio import dump_text  # noqa: E402
-from ropa.export.writer_process import METHODS, STATS_ENV  # noqa: E402
+from ropa.ico.writer_process import METHODS, STATS_ENV  # noqa: E402
 
 ROPA = [sys.executable, "-m", "ropa"]
 CELL_WRITES = ("write_string", "write_number", "write_datetime", "write_blank")
@@ -94,8 +94,8 @@ class Recording:
 def record(url: str, path: Path) -> Recording:
     """Write the workbook once in-process, recording every worksheet call the writer makes."""
     from ropa import create_app
-    from ropa.export import xlsx
-    from ropa.services.ico import write_ico
+    from ropa.ico import xlsx
+    from ropa.ico.export import write_ico
 
     recording, names, sheet_index = Recording(), {}, {}
     original_init = xlsx.Styles.__init__
@@ -145,7 +145,7 @@ def record(url: str, path: Path) -> Recording:
 
 def bare_xlsxwriter(rec: Recording, path: Path) -> tuple[float, float]:
     """Replay the recorded calls on a fresh constant-memory workbook with the same formats."""
-    from ropa.export.xlsx import WORKBOOK_OPTIONS, Styles
+    from ropa.ico.xlsx import WORKBOOK_OPTIONS, Styles
 
     start, cpu = time.perf_counter(), time.process_time()
     book = xlsxwriter.Workbook(str(path), WORKBOOK_OPTIONS)
@@ -164,7 +164,7 @@ def _openpyxl_styles(book) -> dict[str, dict]:
     """Each XlsxWriter format of ropa's Styles as openpyxl style objects."""
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
-    from ropa.export.xlsx import Styles
+    from ropa.ico.xlsx import Styles
 
     horizontal = {0: None, 1: "left", 2: "center", 3: "right"}
 

@@ -13,7 +13,8 @@ from ropa.extensions import db
 ROOT = Path(__file__).resolve().parent.parent
 PURE_MODULES = ["ropa.exchange.schema", "ropa.exchange.csvio", "ropa.exchange.jsonio", "ropa.exchange.values",
                 "ropa.enums", "ropa.graph", "ropa.routes", "ropa.graph_index", "ropa.checks", "ropa.graph_formats", "ropa.picture",
-                "ropa.exchange.ico_import", "ropa.export.ico"]
+                "ropa.ico.columns", "ropa.ico.writer", "ropa.ico.writer_process",
+                "ropa.ico.reader", "ropa.ico.writer"]
 
 
 @pytest.mark.parametrize("module", PURE_MODULES)

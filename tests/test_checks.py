@@ -1,4 +1,4 @@
-"""The compliance checks (ropa.checks, ropa.rules): each rule fires where it should, and not in the close case.
+"""The compliance checks (ropa.checks): each rule fires where it should, and not in the close case.
 
 Each test starts from the clean register of ``tests.registers.builder`` (no findings at all) and changes one thing.
 The last test reads this file: a rule added to the catalogue without a test here fails the suite.

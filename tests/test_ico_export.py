@@ -1,4 +1,4 @@
-"""The ICO-style workbook (ropa.export.ico): the ICO layout to the letter, the seed's facts, safe text, flat memory.
+"""The ICO-style workbook (ropa.ico.writer): the ICO layout to the letter, the seed's facts, safe text, flat memory.
 
 Pure tests: the writer gets dump-form records (the seed's JSON dump, made once by the real CLI, or a register built
 by hand) and the workbook is read back with openpyxl as an auditor's spreadsheet would read it.
@@ -20,9 +20,9 @@ import openpyxl
 import pytest
 
 from ropa.checks import run_checks
-from ropa.export import workbook_inputs, write_ico_workbook
-from ropa.export.ico_text import rights
-from ropa.export.xlsx import MAX_CELL, cell_text
+from ropa.ico.writer import workbook_inputs, write_ico_workbook
+from ropa.ico.text import rights
+from ropa.ico.xlsx import MAX_CELL, cell_text
 from tests.test_ico_import import ICO_HEADINGS  # typed out once from reference/ico-ropa-template.md
 from tests.registers.builder import (
     RETENTION, activity, disclosure, engagement, make_register, organisation, system, transfer,
@@ -89,7 +89,7 @@ def seed_book(seed, tmp_path_factory):
 
 
 def test_the_writer_imports_without_flask():
-    code = "import sys, ropa.export.ico; assert 'flask' not in sys.modules, [m for m in sys.modules if 'flask' in m]"
+    code = "import sys, ropa.ico.writer; assert 'flask' not in sys.modules, [m for m in sys.modules if 'flask' in m]"
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
 
 

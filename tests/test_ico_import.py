@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 import xlsxwriter
 
-from ropa.exchange.ico_import import CellProblem, read_ico_workbook
+from ropa.ico.reader import CellProblem, read_ico_workbook
 from ropa.exchange.problems import ImportFailed
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -129,7 +129,7 @@ def activity(records: list, **match) -> dict:
 
 
 def test_the_parser_runs_without_flask_or_a_database():
-    code = ("import sys, ropa.exchange.ico_import; "
+    code = ("import sys, ropa.ico.reader; "
             "assert not {'flask', 'sqlalchemy'} & set(sys.modules), sorted(sys.modules)")
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
 

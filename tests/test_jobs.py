@@ -202,7 +202,7 @@ def test_a_job_passes_the_exports_progress_to_its_heartbeat(seeded, monkeypatch)
         Path(out).write_bytes(b"not really a workbook")
         return {}
 
-    monkeypatch.setattr("ropa.services.ico.write_ico", write)
+    monkeypatch.setattr("ropa.ico.export.write_ico", write)
     job = jobs.create_export_job("ico", None, actor="dpo@example.org")
     ended = jobs.run_job(job.id, _export_dir(seeded))
     assert ended.status == "done" and seen and seen[0]._latest == (0.25, "Writing the Template")

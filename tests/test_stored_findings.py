@@ -17,8 +17,8 @@ from ropa.exchange.jsonio import dump_text, read_dump
 from ropa.extensions import db
 from ropa.models import AuditHead, StoredFinding
 from ropa.models.base import utcnow
-from ropa.services import ico_inputs, stored_findings
-from ropa.services.ico import live_inputs, write_ico
+from ropa.services import register_reader, stored_findings
+from ropa.ico.export import live_inputs, write_ico
 from ropa.services.records import save_record
 from ropa.services.register import apply_records, dump_register
 from ropa.services.snapshots import content_hash
@@ -119,29 +119,29 @@ def test_the_streamed_inputs_equal_the_dump_records_on_the_seed(seeded):
     register = _register()
     assert _streamed() == {name: register[name] for name in STREAMED}
     for name in ("countries", "lawful_bases", "organisations"):
-        assert ico_inputs.keyed(name) == {r[ico_inputs.BY_NAME[name].key[0]]: r for r in register[name]}
+        assert register_reader.keyed(name) == {r[register_reader.BY_NAME[name].key[0]]: r for r in register[name]}
 
 
 def test_the_streamed_inputs_equal_the_dump_records_on_a_synthetic_register_in_small_batches(app, monkeypatch):
     _load_synthetic(300)
     register = _register()
-    monkeypatch.setattr(ico_inputs, "BATCH", 7)
-    ids = ico_inputs.ordered_ids("activities")
-    batches = [ico_inputs.records_of("activities", list(ids[start:start + 7])) for start in range(0, len(ids), 7)]
+    monkeypatch.setattr(register_reader, "BATCH", 7)
+    ids = register_reader.ordered_ids("activities")
+    batches = [register_reader.records_of("activities", list(ids[start:start + 7])) for start in range(0, len(ids), 7)]
     assert [record for batch in batches for record in batch] == register["activities"]
-    assert list(ico_inputs.disclosures_of(ids, batch=7)) == register["disclosures"]
+    assert list(register_reader.disclosures_of(ids, batch=7)) == register["disclosures"]
     assert _streamed() == {name: register[name] for name in STREAMED}
 
 
 def test_keys_the_database_sorts_differently_come_out_in_the_dumps_natural_order(seeded):
     for reference in ("PA-9", "PA-10", "pa-100", "PA-2b"):
         save_record("activities", {"reference": reference, "name": f"Activity {reference}"}, actor="dpo")
-    assert [a["reference"] for a in ico_inputs.stream("activities")] == \
+    assert [a["reference"] for a in register_reader.stream("activities")] == \
         [a["reference"] for a in _register()["activities"]]
 
 
 def test_organisations_are_read_per_batch_and_on_demand(seeded):
-    window = ico_inputs.Window()
+    window = register_reader.Window()
     assert window.ours["name"] == "HCRG Care Services Ltd" and window.get(window.ours["name"]) is window.ours
     assert len(window) == 0
     nelft = "North-East London NHS Foundation Trust"
@@ -155,7 +155,7 @@ def test_organisations_are_read_per_batch_and_on_demand(seeded):
 
 
 def test_progress_is_reported_at_each_sheet_and_rises_to_one(app, monkeypatch):
-    from ropa.services import ico
+    from ropa.ico import export as ico
 
     _load_synthetic(300)
     monkeypatch.setattr(ico, "EVERY", 100)

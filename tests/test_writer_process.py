@@ -1,4 +1,4 @@
-"""The ICO workbook written by a writer process of its own (ropa.export.writer_process).
+"""The ICO workbook written by a writer process of its own (ropa.ico.writer_process).
 
 The same calls are made on the same XlsxWriter workbook in another process, so the file must be the same, part for
 part, as the one written in this process; a writer that stops, or an export that fails half way, must leave no
@@ -15,9 +15,9 @@ import pytest
 
 from bench.generate import generate
 from ropa.exchange.jsonio import dump_text, read_dump
-from ropa.export import writer_process
-from ropa.services import ico as ico_service
-from ropa.services.ico import separate_writer, write_ico
+from ropa.ico import writer_process
+from ropa.ico import export as ico_service
+from ropa.ico.export import separate_writer, write_ico
 from ropa.services.register import apply_records
 
 #: Parts of the file that differ between two runs whatever the writer: the file's creation time, and the About

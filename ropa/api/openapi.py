@@ -6,7 +6,7 @@ from flask import jsonify
 from ropa.api import bp
 from ropa.api.records import MAX_LIMIT
 from ropa.exchange.schema import BOOL, DATE, ENTITIES, ENUM, INT, REF, REFS, Entity, Field
-from ropa.forms.labels import label
+from ropa.labels import label
 
 ERROR = {"$ref": "#/components/schemas/Error"}
 

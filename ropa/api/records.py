@@ -16,8 +16,7 @@ from ropa.enums import Role
 from ropa.exchange.problems import ImportFailed
 from ropa.exchange.schema import BY_NAME, ENTITIES, INT, REFS, TEXT, Entity, Field
 from ropa.exchange.values import BadValue, parse_value
-from ropa.forms.catalogue import LONG_TEXT
-from ropa.forms.labels import label
+from ropa.labels import LONG_TEXT, label
 from ropa.services.activities import basis_problems
 from ropa.services.catalogue import MODELS
 from ropa.services.records import Loaded, StaleRecord, find_row, history, load_record, record_page, save_record

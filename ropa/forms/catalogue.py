@@ -9,16 +9,12 @@ from datetime import date
 
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from ropa.exchange.schema import BOOL, BY_NAME, DATE, ENUM, INT, REF, REFS, Entity, Field
-from ropa.forms.labels import enum_choices, label, select_choices
+from ropa.labels import LONG_TEXT, enum_choices, label
 
-#: Fields written as paragraphs rather than one line.
-LONG_TEXT = {"purpose", "description", "notes", "legitimate_interests", "source", "rights_override",
-             "automated_decision_making", "location", "security_measures", "retention_noncompliance_reason",
-             "safeguards", "legal_gateway", "address", "support_arrangements", "impact_of_loss", "reason",
-             "exceptions", "adequacy_scope", "tra_outcome"}
 YES_NO = [("", "Not known"), ("yes", "Yes"), ("no", "No")]
 
 
@@ -158,3 +154,8 @@ def attach_problems(form: RecordForm, problems) -> list[str]:
         else:
             loose.append(problem.reason[0].upper() + problem.reason[1:])
     return loose
+
+
+def select_choices(pairs) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms choices (WTForms 3.3 deprecates plain tuples)."""
+    return [SelectChoice(value, text) for value, text in pairs]

@@ -40,10 +40,10 @@ def render(fmt: str, as_at: str | None = None, **picture) -> str | bytes:
     if fmt == "csv":
         return activity_csv()
     if fmt == "ico-csv":
-        from ropa.services.ico import template_csv
+        from ropa.ico.export import template_csv
         return template_csv(as_at)
     if fmt == "ico":
-        from ropa.services.ico import write_ico
+        from ropa.ico.export import write_ico
         out = io.BytesIO()
         write_ico(out, generated_by=picture.pop("generated_by", "ropa"), as_at=as_at)
         return out.getvalue()
@@ -84,7 +84,7 @@ def export_path(path: Path, fmt: str, as_at: str | None = None, **picture) -> li
     if fmt == "csv" and path.is_dir() and not as_at:
         return [_write(path / f"{e.name}.csv", entity_csv(e.name)) for e in ENTITIES]
     if fmt == "ico":  # streamed straight to the file: a large register never sits in memory as one workbook
-        from ropa.services.ico import write_ico
+        from ropa.ico.export import write_ico
         temporary = path.with_name(path.name + ".part")
         path.parent.mkdir(parents=True, exist_ok=True)
         write_ico(str(temporary), generated_by=picture.pop("generated_by", "ropa"), as_at=as_at)

@@ -2,14 +2,8 @@
 
 from pathlib import Path
 
-import sqlalchemy as sa
-
 from ropa.config import DATA_DIR
-from ropa.exchange.ico_import import read_ico_workbook
-from ropa.extensions import db
-from ropa.models import (
-    Country, DataCategory, Organisation, ProcessingActivity, Recipient, SubjectCategory, Transfer,
-)
+from ropa.ico.importing import read_ico
 from ropa.exchange.csvio import read_csv
 from ropa.exchange.jsonio import read_dump
 from ropa.exchange.problems import ImportFailed, Problem, RawRecord
@@ -62,53 +56,6 @@ def _read_file(file: Path) -> tuple[list[RawRecord], list[dict], list[Problem]]:
         return read_ico(data, file.name)
     _, records, problems = read_csv(data, file.name)
     return records, [], problems
-
-
-def read_ico(data: bytes, name: str) -> tuple[list[RawRecord], list[dict], list[Problem]]:
-    """A hand-filled ICO template, read against the names the register already has."""
-    records, _contact, problems = read_ico_workbook(data, name, known=known_names())
-    problems += _check_ourselves(records)
-    _reuse_transfer_references(records)
-    return records, [], problems
-
-
-def known_names() -> dict[str, list[str]]:
-    """Names of the vocabularies the register holds, so a sheet's 'health information' finds 'Health information'."""
-    models = {"data_categories": DataCategory, "subject_categories": SubjectCategory,
-              "organisations": Organisation, "recipients": Recipient}
-    return {name: list(db.session.scalars(sa.select(model.name))) for name, model in models.items()}
-
-
-def _check_ourselves(records: list[RawRecord]) -> list[Problem]:
-    ours = db.session.scalar(sa.select(Organisation.name).where(Organisation.is_self))
-    return [r.problem("name", f"this register is kept for {ours}; the sheet's contact block names "
-                              f"{r.values['name']!r}: correct the sheet or the register first")
-            for r in records if r.entity == "organisations" and r.values.get("is_self") and ours
-            and r.values.get("name") != ours]
-
-
-def _reuse_transfer_references(records: list[RawRecord]) -> None:
-    """A sheet names destinations, not transfer records: match them to the activity's existing transfers by country
-    or destination words, so re-importing a sheet updates rather than duplicates."""
-    wanted = {r.values.get("activity") for r in records if r.entity == "transfers"}
-    if not wanted:
-        return
-    existing: dict[tuple, str] = {}
-    query = (sa.select(Transfer.reference, ProcessingActivity.reference, Country.code, Transfer.destination)
-             .join(Transfer.activity).outerjoin(Transfer.country)
-             .where(ProcessingActivity.reference.in_(sorted(wanted))))
-    for reference, activity, code, destination in db.session.execute(query):
-        existing.setdefault((activity, code or "", "" if code else destination.casefold()), reference)
-    codes = {c.code: c for c in db.session.scalars(sa.select(Country))}
-    by_name = {c.name.casefold(): code for code, c in codes.items()}
-    for record in records:
-        if record.entity != "transfers":
-            continue
-        country = (record.values.get("country") or "").strip()
-        code = country.upper() if country.upper() in codes else by_name.get(country.casefold(), "")
-        key = (record.values.get("activity"), code, "" if code else (record.values.get("destination") or "").casefold())
-        if key in existing:
-            record.values["reference"] = existing[key]
 
 
 def import_path(path: Path, *, actor: str, dry_run: bool = False) -> ImportSummary:

@@ -207,7 +207,7 @@ def run_job(job_id: str, export_dir: Path, today: date | None = None) -> Job:
 
 def _write_workbook(path: Path, as_at: str | None, generated_by: str, progress) -> None:
     """The workbook streamed to PATH.part, renamed when complete (a failed job's part file is removed)."""
-    from ropa.services.ico import write_ico
+    from ropa.ico.export import write_ico
 
     temporary = path.with_name(path.name + ".part")
     path.parent.mkdir(parents=True, exist_ok=True)

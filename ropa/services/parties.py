@@ -13,8 +13,7 @@ from sqlalchemy.orm import load_only, selectinload
 from ropa.enums import OurRole
 from ropa.exchange.schema import BY_NAME, REF, REFS
 from ropa.extensions import db
-from ropa.forms.catalogue import LONG_TEXT
-from ropa.forms.labels import label
+from ropa.labels import LONG_TEXT, label
 from ropa.graph import Impact, impact_of
 from ropa.models import (
     Disclosure, Organisation, ProcessingActivity, ProcessorEngagement, Recipient, Service, System, Transfer,

@@ -244,7 +244,7 @@ def dump_records(entity: Entity, display: bool = False) -> list[dict]:
 
 def dump_register() -> dict[str, list[dict]]:
     """The whole register in dump form (not users, tokens or the audit log)."""
-    from ropa.services.ico_inputs import Ranks, disclosures_of, ordered_ids, stream
+    from ropa.services.register_reader import Ranks, disclosures_of, ordered_ids, stream
 
     # Core queries a batch at a time (the ICO export's readers) give the same records as dump_records' ORM objects
     # at under half the cost: at 10k activities 1.3 s instead of 2.7 s, and every page's findings start from here.

@@ -8,7 +8,7 @@ from flask import Flask, current_app, render_template, request, url_for
 from flask_login import current_user
 
 from ropa.enums import Role
-from ropa.forms.labels import label, value_label
+from ropa.labels import label, value_label
 
 #: The blueprints, by module under ropa.views; a module that is not there yet is simply not registered.
 BLUEPRINTS = ["auth", "dashboard", "activities", "organisations", "services", "systems", "recipients",

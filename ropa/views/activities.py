@@ -8,7 +8,7 @@ from flask_login import current_user
 from ropa.auth import can_edit_activity, role_required
 from ropa.enums import ActivityStatus, OurRole, Role
 from ropa.exchange.problems import ImportFailed
-from ropa.forms.labels import enum_choices
+from ropa.labels import enum_choices
 from ropa.services import activities as service
 from ropa.services.findings import current_findings
 from ropa.services.records import StaleRecord, audit_position, history, load_record

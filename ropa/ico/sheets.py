@@ -4,11 +4,11 @@ and About (information assets are in ico_assets). Each writes its rows top to bo
 
 from collections.abc import Iterable
 
-from ropa.export.ico_index import Contracts, Lookups, Tally, Transfers
-from ropa.export.ico_layout import FIRST_DATA_ROW
-from ropa.export.ico_notes import notes
-from ropa.export.ico_text import MECHANISMS, TRANSFER_STATUS, destination, unique, words, yes_no
-from ropa.export.xlsx import Sheet, as_date, as_utc
+from ropa.ico.index import Contracts, Lookups, Tally, Transfers
+from ropa.ico.layout import FIRST_DATA_ROW
+from ropa.ico.notes import notes
+from ropa.ico.text import MECHANISMS, TRANSFER_STATUS, destination, unique, words, yes_no
+from ropa.ico.xlsx import Sheet, as_date, as_utc
 
 PROCESSOR_HEADINGS = (
     ("Reference", 11), ("Supplier", 24), ("Products or services", 40), ("Services it supports", 28),

@@ -2,7 +2,7 @@
 
 Writing a large workbook is mostly XlsxWriter's own work (XML for every cell, then the zip). Reading the register
 from the database and making each cell's text is the rest. In one process the two add up; here they overlap: this
-process reads and makes the cells, a small writer process (``python -m ropa.export.writer_process OUT``, which
+process reads and makes the cells, a small writer process (``python -m ropa.ico.writer_process OUT``, which
 imports XlsxWriter and nothing of Flask or the database) makes the same XlsxWriter calls on the real workbook, on
 the machine's other core.
 
@@ -55,7 +55,7 @@ class Workbook:
             handle, self._path = tempfile.mkstemp(suffix=".xlsx")
             os.close(handle)
         self._errors = tempfile.TemporaryFile()
-        self._child = subprocess.Popen([sys.executable, "-m", "ropa.export.writer_process", self._path],
+        self._child = subprocess.Popen([sys.executable, "-m", "ropa.ico.writer_process", self._path],
                                        stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._errors)
         self._formats: list[dict] = []
         self._sheets: list[str] = []
@@ -220,7 +220,7 @@ def write(path: str, stream: BinaryIO) -> None:
     from xlsxwriter.workbook import Workbook as RealWorkbook
     from xlsxwriter.worksheet import Worksheet as RealWorksheet
 
-    from ropa.export.xlsx import WORKBOOK_OPTIONS
+    from ropa.ico.xlsx import WORKBOOK_OPTIONS
 
     functions = [getattr(RealWorksheet, name) for name in METHODS]
     book = RealWorkbook(path, WORKBOOK_OPTIONS)

@@ -9,9 +9,9 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from ropa.export.ico_index import Capped, Contracts, Lookups, Transfers
-from ropa.export.ico_text import basis_codes, basis_labels, unique
-from ropa.export.xlsx import Sheet
+from ropa.ico.index import Capped, Contracts, Lookups, Transfers
+from ropa.ico.text import basis_codes, basis_labels, unique
+from ropa.ico.xlsx import Sheet
 
 ASSET_HEADINGS = (
     ("Information asset (system)", 26), ("Description", 36), ("Processing activities using it", 36),

@@ -12,19 +12,19 @@ from typing import BinaryIO
 
 from xlsxwriter.workbook import Workbook
 
-from ropa.export import ico_sheets, writer_process
-from ropa.export.ico_assets import AssetSources, SystemUsage, write_assets
-from ropa.export.ico_index import Contracts, Lookups, Tally, Transfers
-from ropa.export.ico_layout import (
+from ropa.ico import sheets as ico_sheets, writer_process
+from ropa.ico.assets import AssetSources, SystemUsage, write_assets
+from ropa.ico.index import Contracts, Lookups, Tally, Transfers
+from ropa.ico.layout import (
     ABOUT, ASSETS, BAND_ROW, CONTACT_FIELDS, CONTROLLER_GROUPS, FINDINGS, GROUP_COLUMNS, NOTES,
     PROCESSOR_COLUMNS, PROCESSOR_GROUPS, PROCESSOR_RECORD, PROCESSOR_REFERENCE, PROCESSOR_TITLE, PROCESSORS,
     REFERENCE_BAND, REFERENCE_COLUMN, SHARING, SHEETS, TEMPLATE, TEMPLATE_COLUMNS, TEMPLATE_TITLE, TRANSFERS,
     Column, bands,
 )
-from ropa.export.ico_text import (
+from ropa.ico.text import (
     basis_codes, basis_labels, contact_line, contact_rows, organisation_rows, retention, rights, yes_no,
 )
-from ropa.export.xlsx import WORKBOOK_OPTIONS, Sheet, Styles
+from ropa.ico.xlsx import WORKBOOK_OPTIONS, Sheet, Styles
 
 
 def write_ico_workbook(out: BinaryIO | str, *, organisation: dict, countries: dict[str, dict],

@@ -2,8 +2,6 @@
 
 from enum import StrEnum
 
-from wtforms.fields.choices import SelectChoice
-
 #: Field labels where the field name alone would not read well; others are the name with spaces.
 LABELS = {
     "reference": "Reference", "is_self": "This is us (the organisation keeping the register)",
@@ -33,6 +31,12 @@ LABELS = {
     "legal_hold": "Legal hold", "imposed_by": "Imposed by", "website": "Website", "kind": "Kind",
 }
 
+#: Fields written as paragraphs rather than one line.
+LONG_TEXT = {"purpose", "description", "notes", "legitimate_interests", "source", "rights_override",
+             "automated_decision_making", "location", "security_measures", "retention_noncompliance_reason",
+             "safeguards", "legal_gateway", "address", "support_arrangements", "impact_of_loss", "reason",
+             "exceptions", "adequacy_scope", "tra_outcome"}
+
 #: Words for enum values where the value alone would not read well.
 VALUE_LABELS = {
     "uk_us_data_bridge": "UK-US data bridge", "idta": "International data transfer agreement (IDTA)",
@@ -61,8 +65,3 @@ def enum_choices(enum: type[StrEnum], empty: str | None = "Not recorded") -> lis
     """Select options for an enum, with an empty choice first unless empty is None."""
     options = [(m.value, value_label(m.value)) for m in enum]
     return ([("", empty)] if empty is not None else []) + options
-
-
-def select_choices(pairs) -> list[SelectChoice]:
-    """(value, label) pairs as WTForms choices (WTForms 3.3 deprecates plain tuples)."""
-    return [SelectChoice(value, text) for value, text in pairs]

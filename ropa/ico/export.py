@@ -11,11 +11,11 @@ from typing import BinaryIO
 
 from ropa.checks import run_checks
 from ropa.exchange.values import escape_cell
-from ropa.export.ico import template_row, workbook_inputs, write_ico_workbook
-from ropa.export.ico_assets import SENSITIVE
-from ropa.export.ico_index import Contracts, Lookups, Transfers
-from ropa.export.ico_layout import TEMPLATE_COLUMNS
-from ropa.services import ico_inputs, stored_findings
+from ropa.ico.writer import template_row, workbook_inputs, write_ico_workbook
+from ropa.ico.assets import SENSITIVE
+from ropa.ico.index import Contracts, Lookups, Transfers
+from ropa.ico.layout import TEMPLATE_COLUMNS
+from ropa.services import register_reader, stored_findings
 from ropa.services.analysis import counts_of
 from ropa.services.snapshots import register_as_at
 
@@ -26,7 +26,7 @@ COLLECT_EVERY = 50_000  # rows between full passes of the cyclic collector while
 #: Share of the job taken by the checks, when they have to be run first (at 10k: ~6 s of ~11 s).
 CHECKS_SHARE = 0.5
 RETENTION_FIELDS = ("period_value", "period_unit", "trigger", "exceptions", "legal_hold")
-#: From this many activities the workbook is written by a writer process of its own (ropa.export.writer_process),
+#: From this many activities the workbook is written by a writer process of its own (ropa.ico.writer_process),
 #: overlapping the database reads; smaller registers are written in this process. ROPA_XLSX_WRITER=process or
 #: inline chooses one way whatever the size.
 SEPARATE_WRITER_FROM = 1000
@@ -86,22 +86,22 @@ def _young_collections_only() -> Iterator[None]:
 def live_inputs() -> tuple[dict, dict[str, int]]:
     """The writer's inputs (bar findings and about) streamed from the live register, and how many rows each
     stream holds."""
-    ids, ranks = ico_inputs.ordered_ids("activities"), ico_inputs.Ranks()
-    organisations = ico_inputs.Window()
+    ids, ranks = register_reader.ordered_ids("activities"), register_reader.Ranks()
+    organisations = register_reader.Window()
     inputs = {
         "organisation": organisations.ours, "organisations": organisations,
-        "countries": ico_inputs.keyed("countries"), "bases": ico_inputs.keyed("lawful_bases"),
+        "countries": register_reader.keyed("countries"), "bases": register_reader.keyed("lawful_bases"),
         # Only what the writer reads of these (they grow with the register; the writer never writes them out).
-        "retention_rules": ico_inputs.keyed("retention_rules", RETENTION_FIELDS),
-        "data_categories": {name: c for name, c in ico_inputs.keyed("data_categories", ("kind",)).items()
+        "retention_rules": register_reader.keyed("retention_rules", RETENTION_FIELDS),
+        "data_categories": {name: c for name, c in register_reader.keyed("data_categories", ("kind",)).items()
                             if c.get("kind") in SENSITIVE},
-        "engagements": ico_inputs.stream("engagements", window=organisations, ranks=ranks),
-        "transfers": ico_inputs.stream("transfers"),
-        "activities": ico_inputs.stream("activities", ids, window=organisations, ranks=ranks),
-        "disclosures": ico_inputs.disclosures_of(ids, ranks=ranks),
-        "systems": ico_inputs.stream("systems"),
+        "engagements": register_reader.stream("engagements", window=organisations, ranks=ranks),
+        "transfers": register_reader.stream("transfers"),
+        "activities": register_reader.stream("activities", ids, window=organisations, ranks=ranks),
+        "disclosures": register_reader.disclosures_of(ids, ranks=ranks),
+        "systems": register_reader.stream("systems"),
     }
-    totals = {name: ico_inputs.count(name) for name in ("engagements", "transfers", "disclosures", "systems")}
+    totals = {name: register_reader.count(name) for name in ("engagements", "transfers", "disclosures", "systems")}
     totals["activities"] = len(ids)
     return inputs, totals
 

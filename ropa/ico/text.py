@@ -7,7 +7,7 @@ words that say it is not recorded, never an inferred fact.
 import re
 from collections.abc import Iterable
 
-from ropa.export.xlsx import as_date
+from ropa.ico.xlsx import as_date
 
 MECHANISMS = {
     "none_recorded": "None recorded",

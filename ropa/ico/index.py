@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from ropa.export.ico_text import MECHANISMS, contract, destination, serves, uk_date, unique
+from ropa.ico.text import MECHANISMS, contract, destination, serves, uk_date, unique
 
 LIMIT = 50
 

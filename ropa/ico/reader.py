@@ -14,13 +14,13 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import coordinate_from_string
 
-from ropa.exchange.ico_columns import (
+from ropa.ico.columns import (
     BASIS_COLUMNS, BLANK_MARKERS, BOOL_FIELDS, HEADINGS, LIMITS, REFERENCE, TEXT_FIELDS, VOCABULARY, activity_name,
     cell_text, contact_group, contact_label, derived_reference, guessed_kind, heading_letter, is_example, joint_names,
     names_country, no_transfer, normalise, split_bases, split_values, yes_no,
 )
 from ropa.exchange.problems import ImportFailed, Problem, RawRecord
-from ropa.export.ico_text import rights
+from ropa.ico.text import rights
 
 HEADING_ROWS = 15
 MAX_PROBLEMS = 200

@@ -75,6 +75,8 @@ def import_command(path: Path, dry_run: bool) -> None:
     click.echo(f"{verb} {path}: " + ("no changes" if not summary.changed else "changes below"))
     for line in summary.lines():
         click.echo(f"  {line}")
+    for remark in summary.remarks:
+        click.echo(f"  {remark}")
     click.echo(f"  audit entries: {summary.audit_entries}{' (not written)' if dry_run else ''}")
 
 

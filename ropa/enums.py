@@ -71,7 +71,29 @@ class TransferMechanism(StrEnum):
     BCR = "bcr"
     OTHER_ART46 = "other_art46"
     LEGACY_SCCS = "legacy_sccs"
+    #: An Art. 49 exception whose point of Art. 49(1) is not recorded.
     ART49_EXCEPTION = "art49_exception"
+    ART49_EXPLICIT_CONSENT = "art49_explicit_consent"  # Art. 49(1)(a)
+    ART49_CONTRACT_WITH_SUBJECT = "art49_contract_with_subject"  # (b)
+    ART49_CONTRACT_FOR_SUBJECT = "art49_contract_for_subject"  # (c)
+    ART49_PUBLIC_INTEREST = "art49_public_interest"  # (d)
+    ART49_LEGAL_CLAIMS = "art49_legal_claims"  # (e)
+    ART49_VITAL_INTERESTS = "art49_vital_interests"  # (f)
+    ART49_PUBLIC_REGISTER = "art49_public_register"  # (g)
+    #: Art. 49(1) second subparagraph: occasional, few people, safeguards documented, the ICO informed.
+    ART49_COMPELLING_INTERESTS = "art49_compelling_interests"
+
+
+#: Every Art. 49 exception, the unspecified one included.
+ART49_MECHANISMS = frozenset(m for m in TransferMechanism if m.value.startswith("art49"))
+
+
+class Region(StrEnum):
+    """A destination stated as a set of countries rather than one (ICO column H: "EEA")."""
+
+    NONE = "none"
+    EEA = "eea"  # the EU-27, Iceland, Liechtenstein and Norway: adequate (UK GDPR s.17A regulations)
+    EU = "eu"
 
 
 class PeriodUnit(StrEnum):

@@ -25,6 +25,10 @@ __all__ = ["ADEQUATE", "RESTRICTED", "SPECIAL_KINDS", "Impact", "RoleConflict", 
            "transfers_out_of_uk"]
 
 
+#: A region in a transfer's destination, as words; every one is a set of adequate countries.
+REGION_LABELS = {"eea": "EEA (the EU, Iceland, Liechtenstein and Norway)", "eu": "EU member states"}
+
+
 def node(kind: str, key: str) -> str:
     return f"{kind}:{key}"
 
@@ -107,6 +111,14 @@ def _build(register: dict[str, list[dict]]) -> nx.MultiDiGraph:
                   "transfer_status": "unknown", "adequacy_scope": ""})
         return key
 
+    def region(name: str | None) -> str | None:
+        if not name or name == "none":
+            return None
+        key = node("region", name)
+        put(key, {"kind": "country", "label": REGION_LABELS.get(name, name), "code": "",
+                  "transfer_status": "eea", "adequacy_scope": ""})
+        return key
+
     for o in register.get("organisations", []):
         put(org[o["name"]], {"kind": "organisation", "label": o["name"], "org_kind": o.get("kind"),
                              "is_self": bool(o.get("is_self")), "is_public_authority": o.get("is_public_authority"),
@@ -150,13 +162,13 @@ def _build(register: dict[str, list[dict]]) -> nx.MultiDiGraph:
                 engagement=e["reference"])
         for name in e.get("services", []):
             add(processor, service[name], kind="contracted_for", engagement=e["reference"])
-    _add_activities(register, us, put, add, ids, country, unknown_country)
+    _add_activities(register, us, put, add, ids, country, unknown_country, region)
     g.graph["_index"] = EdgeIndex(id(g), by_kind)
     return g
 
 
 def _add_activities(register: dict, us: str | None, put, add, ids: dict[str, _Ids], country,
-                    unknown_country) -> None:
+                    unknown_country, region) -> None:
     kinds = {c["name"]: c.get("kind") or "personal" for c in register.get("data_categories", [])}
     disclosures = {(d["activity"], d["recipient"]): d for d in register.get("disclosures", [])}
     activity, org, service, system, recipient, subject, category = (
@@ -191,7 +203,7 @@ def _add_activities(register: dict, us: str | None, put, add, ids: dict[str, _Id
         for name in a.get("processors", []):
             add(org[name], key, kind="processes_for")
     for t in register.get("transfers", []):
-        where = country(t.get("country")) or unknown_country(t.get("destination", ""))
+        where = country(t.get("country")) or region(t.get("region")) or unknown_country(t.get("destination", ""))
         add(activity[t["activity"]], where, kind="transfers_to", reference=t["reference"],
             mechanism=t.get("mechanism") or "none_recorded", tra_date=t.get("tra_date"),
             tra_outcome=t.get("tra_outcome", ""), certification=t.get("certification", ""),

@@ -14,6 +14,26 @@ class Problem:
         return f"{self.file}:{self.row}:{self.column}: {self.reason}"
 
 
+@dataclass(frozen=True)
+class Remark:
+    """What an import did that a person should check: a value it inferred, or text it could only keep in notes.
+
+    file is 'book.xlsx:Template', cell 'H14' (or ''), kind INFERRED or KEPT_IN_NOTES.
+    """
+
+    file: str
+    cell: str
+    kind: str
+    text: str
+
+    INFERRED = "inferred"
+    KEPT_IN_NOTES = "kept in notes"
+
+    def __str__(self) -> str:
+        where = f"{self.file}!{self.cell}" if self.cell else self.file
+        return f"{where}: {self.kind}: {self.text}"
+
+
 class ImportFailed(Exception):
     """Raised with every problem found; nothing has been written."""
 

@@ -9,8 +9,8 @@ from functools import cached_property
 from enum import StrEnum
 
 from ropa.enums import (
-    ActivityStatus, BasisKind, DataKind, DsptStatus, OrgKind, OurRole, PeriodUnit, RecipientKind, TransferMechanism,
-    TransferStatus,
+    ActivityStatus, BasisKind, DataKind, DsptStatus, OrgKind, OurRole, PeriodUnit, RecipientKind, Region,
+    TransferMechanism, TransferStatus,
 )
 
 TEXT, INT, BOOL, DATE, ENUM, REF, REFS = "text", "int", "bool", "date", "enum", "ref", "refs"
@@ -105,7 +105,8 @@ ENTITIES: tuple[Entity, ...] = (
         _f("notes"))),
     Entity("transfers", "transfer", ("reference",), (
         _f("reference", required=True), _f("activity", REF, "activities", required=True),
-        _f("country", REF, "countries"), _f("destination"), _f("organisation", REF, "organisations"),
+        _f("country", REF, "countries"), _f("region", ENUM, enum=Region), _f("destination"),
+        _f("organisation", REF, "organisations"),
         _f("system", REF, "systems"), _f("mechanism", ENUM, enum=TransferMechanism), _f("safeguards"),
         _f("certification"), _f("certification_checked", DATE), _f("tra_date", DATE), _f("tra_outcome"),
         _f("tra_url"), _f("notes"))),

@@ -3,18 +3,19 @@ checked against the organisation keeping the register, its destinations matched 
 
 import sqlalchemy as sa
 
-from ropa.exchange.problems import Problem, RawRecord
+from ropa.exchange.problems import Problem, RawRecord, Remark
 from ropa.extensions import db
 from ropa.ico.reader import read_ico_workbook
 from ropa.models import Country, DataCategory, Organisation, ProcessingActivity, Recipient, SubjectCategory, Transfer
 
 
-def read_ico(data: bytes, name: str) -> tuple[list[RawRecord], list[dict], list[Problem]]:
-    """A hand-filled ICO template, read against the names the register already has."""
+def read_ico(data: bytes, name: str) -> tuple[list[RawRecord], list[dict], list[Problem], list[Remark]]:
+    """A hand-filled ICO template, read against the names the register already has; with the remarks (what was
+    inferred, what could only be kept in notes) a person should check."""
     records, _contact, problems = read_ico_workbook(data, name, known=known_names())
     problems += _check_ourselves(records)
     _reuse_transfer_references(records)
-    return records, [], problems
+    return records, [], problems, []
 
 
 def known_names() -> dict[str, list[str]]:

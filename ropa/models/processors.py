@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ropa.extensions import db
 from ropa.models.activity import ProcessingActivity
 from ropa.models.base import Versioned, enum_type, link_table
-from ropa.enums import TransferMechanism
+from ropa.enums import Region, TransferMechanism
 from ropa.models.parties import Organisation, Service, System
 from ropa.models.reference import Country
 
@@ -58,6 +58,8 @@ class Transfer(Versioned, db.Model):
     #: The destination country; empty when the source does not name it (the checks then flag it).
     country_id: Mapped[int | None] = mapped_column(sa.ForeignKey("countries.id", ondelete="RESTRICT"))
     country: Mapped[Country | None] = relationship()
+    #: A region stated instead of one country (ICO column H: "EEA"); none when the destination is one country.
+    region: Mapped[Region] = mapped_column(enum_type(Region), default=Region.NONE, server_default=Region.NONE.value)
     #: The destination in words, as stated (e.g. "Outside the UK and EEA (country not stated)").
     destination: Mapped[str] = mapped_column(sa.Text, default="")
     organisation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisations.id", ondelete="RESTRICT"))

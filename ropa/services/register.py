@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from ropa.exchange.problems import ImportFailed, Problem, RawRecord
+from ropa.exchange.problems import ImportFailed, Problem, RawRecord, Remark
 from ropa.exchange.schema import BASIS_COLUMNS, BY_NAME, ENTITIES, REF, REFS, Entity
 from ropa.exchange.values import sort_key
 from ropa.extensions import db
@@ -27,6 +27,8 @@ class ImportSummary:
     unchanged: Counter = field(default_factory=Counter)
     audit_entries: int = 0
     dry_run: bool = False
+    #: What the reader inferred or kept in notes, for a person to check (set by the caller that read the files).
+    remarks: list[Remark] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:

@@ -24,6 +24,7 @@ LABELS = {
     "tra_date": "Transfer risk assessment date", "tra_outcome": "Transfer risk assessment outcome",
     "tra_url": "Transfer risk assessment (link)", "certification": "Certification (e.g. UK-US data bridge listing)",
     "certification_checked": "Certification checked on", "mechanism": "Transfer mechanism",
+    "region": "Region (EEA or EU, when the data goes there rather than to one country)",
     "destination": "Destination (in words, when no country is recorded)", "legal_gateway": "Legal gateway",
     "agreement_reference": "Data-sharing agreement", "agreement_start": "Agreement starts",
     "agreement_end": "Agreement ends", "agreement_review": "Agreement review due", "hosting_country": "Hosting country",

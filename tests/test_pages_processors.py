@@ -202,3 +202,16 @@ def test_a_transfer_page_shows_the_activitys_uncovered_routes(forms, make_client
     assert "Other transfer findings for PA-004" in words
     assert "T04" in findings_of(page)  # the US-hosted system's route, reported on the activity
     assert "France" in words and "EEA: no restriction" in words
+
+
+def test_a_transfer_to_the_eea_is_shown_as_a_region_with_no_restriction_and_no_finding(forms, make_client):
+    client = make_client("dpo")
+    data = form_data("transfers", "TR-001", reference="TR-002", destination="", region="eea", mechanism="adequacy")
+    saved = client.post("/transfers/new", data=data | {"version": ""})
+    assert saved.status_code == 302 and saved.location.endswith("/transfers/TR-002")
+    page = client.get("/transfers/TR-002")
+    words = text_of(page)
+    assert "sends personal data to Pearson Clinical Assessments through Digital Conners4 to the EEA." in words
+    assert "A region: EEA" in words and "EEA: no restriction" in words
+    assert not {"T01", "T02", "T06"} & set(findings_of(page))
+    assert "EEA EEA: no restriction" in text_of(client.get("/transfers"))

@@ -138,8 +138,9 @@ def check_command(fmt: str, severity: str, store: bool) -> None:
                                "findings": [f.as_dict() for f in shown]}, ensure_ascii=False, indent=1))
     else:
         for f in shown:
-            click.echo(f"{f.severity.upper():8}{f.rule}  {f.entity_type} {f.entity_ref}: {f.message}")
+            click.echo(f"{'NOTE' if f.severity == 'info' else f.severity.upper():8}{f.rule}  {f.entity_type} {f.entity_ref}: {f.message}")
             click.echo(f"{'':8}Fix: {f.fix}")
+            click.echo(f"{'':8}Law: {f.citation}")
         totals = severity_counts(found)
         click.echo(f"{totals['error']} error(s), {totals['warning']} warning(s), {totals['info']} note(s) "
                    f"across {counts['activities']} activities.")

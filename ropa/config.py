@@ -50,4 +50,16 @@ def settings(instance_path: str) -> dict:
         "PREFERRED_URL_SCHEME": "https" if https else "http",
         "ROPA_BEHIND_PROXY": os.environ.get("ROPA_BEHIND_PROXY") == "1",
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Imports from the web app and the API: the largest upload, the most records one import may hold, and the
+        # size above which preview and confirm run as a background job with progress.
+        "ROPA_IMPORT_MAX_BYTES": _int("ROPA_IMPORT_MAX_BYTES", 50 * 2**20),
+        "ROPA_IMPORT_MAX_RECORDS": _int("ROPA_IMPORT_MAX_RECORDS", 200_000),
+        "ROPA_IMPORT_JOB_ROWS": _int("ROPA_IMPORT_JOB_ROWS", 2_000),
+        "ROPA_IMPORT_JOB_BYTES": _int("ROPA_IMPORT_JOB_BYTES", 5 * 2**20),
+        "MAX_CONTENT_LENGTH": _int("ROPA_IMPORT_MAX_BYTES", 50 * 2**20) + 2**20,  # the form's own bytes on top
     }
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name, "")
+    return int(value) if value.strip().isdigit() else default

@@ -110,7 +110,15 @@ def test_a_hand_written_register_gets_the_findings_its_dpo_expects(federation, r
     assert "United States" in by_pair[("T04", "NGF-T1")]["message"]
     assert "(Health information)" in by_pair[("L02", "NGF-02")]["message"]
     assert "6(1)(a)" in by_pair[("L06", "NGF-04")]["message"]
-    assert by_pair[("T05", "NGF-T2")]["severity"] == "warning"
+    assert by_pair[("T05", "NGF-T2")]["severity"] == "info"  # a note (was a warning): the law asks nothing more to be recorded
+
+
+def test_ropa_check_prints_the_provision_under_each_finding(federation, run_cli):
+    text = run_cli("check").output
+    assert "Law: UK GDPR Art. 45; Data Protection (Adequacy) (United States of America) Regulations 2023" in text
+    _, found = check_json(run_cli)
+    assert all(f["citation"] for f in found)
+    assert {f["citation"] for f in found if f["rule"] == "L02"} == {"UK GDPR Art. 9(1)-(2)"}
 
 
 def test_the_german_backup_and_the_indian_transcription_raise_no_transfer_error(federation, run_cli):

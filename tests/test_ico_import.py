@@ -9,8 +9,8 @@ import openpyxl
 import pytest
 import xlsxwriter
 
-from ropa.ico.reader import CellProblem, read_ico_workbook
 from ropa.exchange.problems import ImportFailed
+from ropa.ico.reader import CellProblem, read_ico_workbook
 
 ROOT = Path(__file__).resolve().parent.parent
 LETTERS = ["A", "B", "C", "D", "E", "F", "G", "H", "I", "J", "K", "L", "M", "N", "O", "P", "Q", "R", "S", "T", "U",
@@ -143,7 +143,8 @@ def test_a_workbook_in_the_reference_layout_reads_to_records(tmp_path):
         "dpo": {"name": "Deborah Tonkin", "address": "The Heath Business Park, Runcorn",
                 "email": "Ask.IG@hcrgcaregroup.com"}}
     assert [r.entity for r in records] == (
-        ["data_categories"] * 5 + ["subject_categories"] * 2 + ["organisations"] * 2 + ["recipients"] * 3
+        ["data_categories"] * 5 + ["subject_categories"] * 2 + ["retention_rules"] + ["organisations"] * 2
+        + ["recipients"] * 3
         + ["activities"] * 2 + ["transfers"])
     assert of(records, "data_categories") == [
         {"name": "Name"}, {"name": "Date of birth"}, {"name": "NHS number"},
@@ -167,7 +168,9 @@ def test_a_workbook_in_the_reference_layout_reads_to_records(tmp_path):
         "data_categories": ["Name", "Date of birth", "NHS number", "Health information"],
         "recipients": ["GPs", "Barnardo's"], "lawful_bases": ["6(1)(e)", "9(2)(h)", "Sch1 para 2"],
         "joint_controllers": [],
-        "notes": "Retention (from the ICO sheet): Until the 25th birthday (26th if 17 at the end of treatment)"}
+        # Column J names the retention rule (Art. 30(1)(f) on record); its period and trigger are the DPO's to set.
+        "retention_rule": "Until the 25th birthday (26th if 17 at the end of treatment)"}
+    assert of(records, "retention_rules") == [{"name": DIRECT_CARE["J"]}]
     assert care["reference"].startswith("ICO-") and len(care["reference"]) == 12
     conners = activity(records, business_function="Assessment")
     assert conners["our_role"] == "joint_controller" and conners["joint_controllers"] == ["Provide CIC"]
@@ -211,7 +214,7 @@ def test_a_reference_column_names_the_activities_and_transfers(tmp_path):
     assert problems == []
     assert [v["reference"] for v in of(records, "activities")] == ["PA-001", "PA-026"]
     assert [(v["reference"], v["activity"], v.get("country")) for v in of(records, "transfers")] == [
-        ("PA-026-T1", "PA-026", "India (transcription)"), ("PA-026-T2", "PA-026", "USA")]
+        ("PA-026-T1", "PA-026", "IN"), ("PA-026-T2", "PA-026", "US")]
 
 
 def test_without_a_template_sheet_the_first_sheet_with_the_headings_is_read(tmp_path):
@@ -308,13 +311,12 @@ def test_an_unrecognised_lawful_basis_is_reported_at_its_cell(tmp_path):
 
 
 @pytest.mark.parametrize("cell, countries, destinations", [
-    ("France", ["France"], [None]),
+    ("France", ["FR"], [None]),
     ("FR", ["FR"], [None]),
-    ("USA, India (transcription)", ["USA", "India (transcription)"], [None, "India (transcription)"]),
-    ("United States of America\nOutside the UK and EEA", ["United States of America", None],
-     [None, "Outside the UK and EEA"]),
+    ("USA, India (transcription)", ["US", "IN"], [None, None]),
+    ("United States of America\nOutside the UK and EEA", ["US", None], [None, "Outside the UK and EEA"]),
 ])
-def test_countries_are_taken_as_written(tmp_path, cell, countries, destinations):
+def test_countries_are_read_to_their_codes(tmp_path, cell, countries, destinations):
     records, _, _ = read(build(tmp_path, [{"REF": "PA-9", "B": "Care", "H": cell}],
                               headings=[("REF", "Reference"), *TEMPLATE]))
     transfers = of(records, "transfers")
@@ -330,14 +332,14 @@ def test_none_and_not_applicable_mean_no_transfer(tmp_path, cell):
     assert of(records, "transfers") == [] and problems == []
 
 
-def test_exceptional_transfer_safeguards_make_an_art49_transfer(tmp_path):
+def test_exceptional_transfer_safeguards_name_their_mechanism(tmp_path):
     row = {"REF": "PA-7", "B": "Care", "H": "India", "I": "Compelling legitimate interests; ICO informed"}
     records, _, _ = read(build(tmp_path, [row], headings=[("REF", "Reference"), *TEMPLATE]))
-    assert of(records, "transfers") == [{"reference": "PA-7-T1", "activity": "PA-7", "country": "India",
-                                         "mechanism": "art49_exception", "safeguards": row["I"]}]
+    assert of(records, "transfers") == [{"reference": "PA-7-T1", "activity": "PA-7", "country": "IN",
+                                         "mechanism": "art49_compelling_interests", "safeguards": row["I"]}]
     # the Reference column comes first here, so the template's column H is the sheet's column I
     transfer = next(r for r in records if r.entity == "transfers")
-    assert str(transfer.problem("country", "unknown country", "India")) == "register.xlsx:Template!I10: unknown country"
+    assert str(transfer.problem("country", "unknown country", "IN")) == "register.xlsx:Template!I10: unknown country"
 
 
 def test_a_data_categorys_kind_is_guessed_only_when_it_is_special_or_criminal(tmp_path):
@@ -524,3 +526,45 @@ def test_joint_controllers_are_named_without_their_contact_details(tmp_path, cel
     assert care["joint_controllers"] == expected and care["our_role"] == "joint_controller"
     assert [r.values["name"] for r in records if r.entity == "organisations"] == [
         n for n in expected if n.casefold() not in known]
+
+
+def _contact_book(tmp_path: Path, cells: dict[str, str]) -> bytes:
+    """A workbook whose contact block is the given cells, above the ICO headings on row 9."""
+    book = openpyxl.load_workbook(__import__("io").BytesIO(build(tmp_path, [DIRECT_CARE], contact=None)))
+    for ref, text in cells.items():
+        book["Template"][ref] = text
+    path = tmp_path / "contact.xlsx"
+    book.save(path)
+    return path.read_bytes()
+
+
+@pytest.mark.parametrize("cells", [
+    {"A1": "Organisation name", "B1": "Acme NHS Trust", "A2": "Address", "B2": "1 High St, Leeds",
+     "A3": "E-mail", "B3": "ig@acme.nhs.uk", "A4": "Tel", "B4": "0113 000 0000",
+     "A5": "Data Protection Officer", "B5": "Jo Bloggs", "A6": "DPO contact", "B6": "dpo@acme.nhs.uk"},
+    {"A1": "Name of controller", "A2": "Acme NHS Trust", "B1": "Address", "B2": "1 High St, Leeds",
+     "C1": "Email", "C2": "ig@acme.nhs.uk", "D1": "Phone", "D2": "0113 000 0000",
+     "E1": "Data Protection Officer", "E2": "Jo Bloggs", "F1": "DPO contact", "F2": "dpo@acme.nhs.uk"},
+    {"A1": "Name: Acme NHS Trust", "A2": "Address: 1 High St, Leeds", "A3": "E-mail: ig@acme.nhs.uk",
+     "A4": "Telephone: 0113 000 0000", "A5": "DPO: Jo Bloggs", "A6": "DPO email: dpo@acme.nhs.uk"},
+])
+def test_the_contact_block_reads_in_every_layout_dpos_use(tmp_path, cells):
+    records, _, problems = read(_contact_book(tmp_path, cells))
+    assert problems == []
+    (ours,) = [v for v in of(records, "organisations") if v.get("is_self")]
+    assert ours["name"] == "Acme NHS Trust" and ours["address"] == "1 High St, Leeds"
+    assert ours["email"] == "ig@acme.nhs.uk" and ours["telephone"] == "0113 000 0000"
+    assert ours["dpo_name"] == "Jo Bloggs" and ours["dpo_contact"] == "dpo@acme.nhs.uk"
+
+
+def test_regions_typos_and_mechanisms_in_columns_h_and_i(tmp_path):
+    rows = [{"REF": "PA-1", "B": "Payroll", "H": "EEA"},
+            {"REF": "PA-2", "B": "Hosting", "H": "USA; India", "I": "USA: DPF\nIndia: IDTA, TRA completed 14/03/2025"},
+            {"REF": "PA-3", "B": "Care", "H": "Germny"}]
+    records, _, problems = read(build(tmp_path, rows, headings=[("REF", "Reference"), *TEMPLATE]))
+    assert problems == ["register.xlsx:Template!I12: 'Germny' is not a country ropa knows — did you mean Germany?"]
+    transfers = {(t["activity"], t.get("country"), t.get("region")): t for t in of(records, "transfers")}
+    assert "country" not in transfers["PA-1", None, "eea"] and "destination" not in transfers["PA-1", None, "eea"]
+    assert transfers["PA-2", "US", None]["mechanism"] == "uk_us_data_bridge"
+    assert transfers["PA-2", "IN", None]["mechanism"] == "idta"
+    assert transfers["PA-2", "IN", None]["tra_date"] == "2025-03-14"

@@ -67,3 +67,29 @@ def test_reimporting_keeps_each_transfers_own_mechanism(seeded, run_cli, tmp_pat
     assert run_cli("export", str(workbook), "--format", "ico").exit_code == 0
     again = run_cli("import", str(workbook))
     assert again.exit_code == 0 and "no changes" in again.output, again.output
+
+
+def test_every_mechanism_and_a_region_survive_export_and_import_into_an_empty_register(
+        seeded, run_cli, tmp_path, make_empty_register):
+    from ropa.enums import TransferMechanism
+    from ropa.services.records import save_record
+
+    countries = ["IN", "ZA", "US", "JP", "CA", "AU", "BR", "MX", "SG", "AE", "NG", "KE", "PH", "TH", "EG", "AR",
+                 "CN", "CL"]
+    mechanisms = [m.value for m in TransferMechanism]
+    for n, (code, mechanism) in enumerate(zip(countries, mechanisms, strict=False), start=1):
+        save_record("transfers", {"reference": f"TR-M{n}", "activity": "PA-012", "country": code,
+                                  "mechanism": mechanism, "safeguards": f"Safeguards {n}; see file"}, actor="dpo")
+    save_record("transfers", {"reference": "TR-EEA", "activity": "PA-012", "region": "eea",
+                              "mechanism": "adequacy"}, actor="dpo")
+    before = {(t["country"], t["region"], t["mechanism"]) for t in json.loads(json_dump())["transfers"]
+              if t["activity"] == "PA-012"}
+    assert len(before) == len(mechanisms) + 1
+    workbook = tmp_path / "ropa.xlsx"
+    assert run_cli("export", str(workbook), "--format", "ico").exit_code == 0
+    with make_empty_register() as other:
+        result = other.test_cli_runner().invoke(cli, ["import", str(workbook)])
+        assert result.exit_code == 0, result.output
+        after = {(t["country"], t["region"], t["mechanism"]) for t in json.loads(json_dump())["transfers"]
+                 if t["activity"] == "PA-012"}
+    assert after == before

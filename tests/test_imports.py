@@ -144,3 +144,53 @@ def test_spreadsheet_formulas_are_escaped_in_csv_and_read_back_exactly(app, run_
     assert run_cli("import", str(out)).exit_code == 0
     assert {a.reference: a.name for a in db.session.scalars(sa.select(ProcessingActivity))} == names
     assert rows  # the CSV form of the same rows is what an auditor would open
+
+
+# --- a zip of CSV files, and uploads recognised by their content (services/imports.read_upload) --------------------
+
+def _zip(files: dict[str, bytes], *, compression=0) -> bytes:
+    import io
+    import zipfile
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=compression) as archive:
+        for name, content in files.items():
+            archive.writestr(name, content)
+    return out.getvalue()
+
+
+def test_the_command_line_imports_a_zip_of_csv_files(app, run_cli, tmp_path):
+    path = _write(tmp_path, "register.zip", _zip({"activities.csv": GOOD.encode()}))
+    result = run_cli("import", str(path))
+    assert result.exit_code == 0, result.output
+    assert db.session.scalar(sa.select(ProcessingActivity).where(ProcessingActivity.reference == "PA-900"))
+
+
+def test_a_zip_bomb_is_refused_before_it_is_unpacked(app, monkeypatch):
+    import zipfile
+
+    from ropa.exchange.problems import ImportFailed
+    from ropa.services import imports
+
+    monkeypatch.setattr(imports, "ZIP_MAX_UNPACKED", 10_000)
+    bomb = _zip({"activities.csv": HEADER.encode() + b"x" * 50_000}, compression=zipfile.ZIP_DEFLATED)
+    assert len(bomb) < 2_000
+    with pytest.raises(ImportFailed, match="unpacks to more than"):
+        imports.read_upload(bomb, "register.zip")
+    many = _zip({f"f{i}.csv": b"a" for i in range(imports.ZIP_MAX_MEMBERS + 1)})
+    with pytest.raises(ImportFailed, match=f"at most {imports.ZIP_MAX_MEMBERS} are read"):
+        imports.read_upload(many, "register.zip")
+
+
+@pytest.mark.parametrize(("name", "content", "expected"), [
+    ("register.xlsx", b"%PDF-1.4", "this is a PDF document"),
+    ("register.csv", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(64), "Excel 97-2003 (.xls)"),
+    ("register.zip", b'{"format": 1}', "the name says .zip but this is JSON text: name it .json"),
+    ("register.csv", b"colour\nblue\n", "the header row does not match any register CSV"),
+])
+def test_an_upload_is_recognised_by_its_content_not_its_name(app, name, content, expected):
+    from ropa.exchange.problems import ImportFailed
+    from ropa.services.imports import read_upload
+
+    with pytest.raises(ImportFailed) as failed:
+        read_upload(content, name)
+    assert expected in str(failed.value)

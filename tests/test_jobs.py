@@ -206,3 +206,72 @@ def test_a_job_passes_the_exports_progress_to_its_heartbeat(seeded, monkeypatch)
     job = jobs.create_export_job("ico", None, actor="dpo@example.org")
     ended = jobs.run_job(job.id, _export_dir(seeded))
     assert ended.status == "done" and seen and seen[0]._latest == (0.25, "Writing the Template")
+
+
+# --- import jobs: a large upload previewed and imported outside the web request -----------------------------------
+
+IMPORT_CSV = ("reference,name,service,our_role,data_categories,article_6,last_reviewed\n"
+              + "".join(f"PA-97{i},Imported care {i},,controller,,,\n" for i in range(3)))
+
+
+def _upload_for_job(app, tmp_path, owner: str):
+    from ropa.services.imports import store_upload
+    return store_upload(IMPORT_CSV.encode(), "big.csv", owner=owner, root=tmp_path / "uploads")
+
+
+def test_an_import_job_previews_then_imports_the_upload(seeded, tmp_path):
+    from ropa.models import ProcessingActivity
+
+    upload = _upload_for_job(seeded, tmp_path, "dpo@example.org")
+    for phase in ("preview", "confirm"):
+        job = _queued_import(upload, phase)
+        ended = jobs.run_job(job.id, _export_dir(seeded))
+        assert ended.status == "done" and ended.progress == 100, ended.error
+    assert upload.result("preview")["kinds"][0]["created"] == 3
+    assert upload.result("applied")["ok"]
+    assert db.session.scalar(sa.select(ProcessingActivity).where(ProcessingActivity.reference == "PA-972"))
+    assert "Done: the import is written" in ended.message
+
+
+def _queued_import(upload, phase: str) -> Job:
+    job = Job(id=f"import-{phase}-{upload.token[:8]}", kind=jobs.IMPORT_JOB, created_by=upload.owner,
+              status="queued", params=json.dumps({"token": upload.token, "phase": phase,
+                                                  "folder": str(upload.folder.parent)}))
+    db.session.add(job)
+    db.session.commit()
+    return job
+
+
+def test_an_import_job_for_someone_elses_upload_fails_with_the_reason(seeded, tmp_path):
+    upload = _upload_for_job(seeded, tmp_path, "dpo@example.org")
+    job = _queued_import(upload, "preview")
+    job.created_by = "someone@example.org"
+    db.session.commit()
+    ended = jobs.run_job(job.id, _export_dir(seeded))
+    assert ended.status == "failed" and "made by another user" in ended.error
+    assert upload.result("preview") is None
+
+
+def test_a_stale_import_job_says_to_start_the_import_again(seeded, tmp_path):
+    job = _queued_import(_upload_for_job(seeded, tmp_path, "dpo@example.org"), "preview")
+    job.created_at = utcnow() - timedelta(minutes=10)
+    db.session.commit()
+    state = jobs.state_of(job)
+    assert state.status == "failed" and "Start the import again" in state.error
+
+
+def test_the_web_starts_a_real_worker_process_that_imports(seeded, make_client, database_url, tmp_path):
+    """End to end: `ropa jobs run` in its own process finds the upload through the job's params."""
+    if not database_url.startswith("sqlite"):
+        pytest.skip("the worker process is exercised once, against the SQLite file")
+    seeded.config.update(WTF_CSRF_ENABLED=False, ROPA_IMPORT_JOB_ROWS=1, ROPA_IMPORT_DIR=str(tmp_path / "uploads"))
+    client = make_client("dpo")
+    url = client.post("/imports", data={"file": (io.BytesIO(IMPORT_CSV.encode()), "big.csv")},
+                      content_type="multipart/form-data").headers["Location"]
+    deadline, html = time.monotonic() + 120, ""
+    while time.monotonic() < deadline:
+        html = client.get(url).get_data(as_text=True)
+        if "data-refresh-seconds" not in html:
+            break
+        time.sleep(0.5)
+    assert "Preview of big.csv" in html and "Confirm the import" in html, html

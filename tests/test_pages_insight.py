@@ -36,6 +36,15 @@ def test_findings_page_lists_the_pearson_transfer_error_with_its_fix(seeded, mak
     assert "Next 50" in html  # the seed has more than 50 findings: paginated
 
 
+def test_findings_page_shows_the_provision_beside_each_finding(seeded, make_client):
+    html = _text(make_client("auditor").get("/findings"))
+    assert "The law</th>" in html
+    t01 = next(row for row in _rows(html) if ">T01<" in row)
+    assert "UK GDPR Art. 44; Arts. 45, 46 and 49" in t01
+    notes = _rows(_text(make_client("auditor").get("/findings?severity=info")))
+    assert notes and all(">Note<" in row for row in notes)  # info is shown to people as "Note"
+
+
 def test_findings_filter_by_severity_rule_entity_type_and_text(seeded, make_client):
     client = make_client("editor")
     warnings = _rows(_text(client.get("/findings?severity=warning")))

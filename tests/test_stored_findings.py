@@ -12,7 +12,7 @@ import openpyxl
 import sqlalchemy as sa
 
 from bench.generate import generate
-from ropa.checks import run_checks
+from ropa.checks import citation_of, run_checks
 from ropa.exchange.jsonio import dump_text, read_dump
 from ropa.extensions import db
 from ropa.models import AuditHead, StoredFinding
@@ -35,7 +35,7 @@ def _register() -> dict:
 def _findings_sheet(data: bytes) -> list[dict]:
     sheet = openpyxl.load_workbook(io.BytesIO(data), read_only=True)["Findings"]
     rows = list(sheet.iter_rows(min_row=3, values_only=True))
-    return [dict(zip(stored_findings.FIELDS, (v or "" for v in row))) for row in rows]
+    return [dict(zip((*stored_findings.FIELDS, "citation"), (v or "" for v in row))) for row in rows]
 
 
 def _load_synthetic(n: int) -> None:
@@ -86,6 +86,23 @@ def test_the_export_refreshes_stale_findings_and_its_findings_sheet_equals_the_c
     about = {row[0]: row[1] for row in openpyxl.load_workbook(io.BytesIO(out.getvalue()), read_only=True)["About"]
              .iter_rows(min_row=3, values_only=True)}
     assert about["SHA-256 of the register content"] == content_hash(dump_text(_register()))
+
+
+def test_the_findings_sheet_has_a_citation_column_with_each_rules_provision(seeded):
+    stored_findings.refresh()
+    out = io.BytesIO()
+    write_ico(out, generated_by="test")
+    sheet = openpyxl.load_workbook(io.BytesIO(out.getvalue()), read_only=True)["Findings"]
+    headings = next(sheet.iter_rows(min_row=2, max_row=2, values_only=True))
+    assert headings[-1] == "Citation"
+    pearson = next(f for f in _findings_sheet(out.getvalue()) if f["rule"] == "T01" and f["entity_ref"] == "TR-001")
+    assert pearson["citation"] == citation_of("T01") and "UK GDPR Art. 44" in pearson["citation"]
+
+
+def test_stored_findings_get_their_citation_from_the_catalogue(seeded):
+    stored_findings.refresh()
+    streamed = list(stored_findings.stream())
+    assert streamed and all(f["citation"] == citation_of(f["rule"]) != "" for f in streamed)
 
 
 def test_fresh_stored_findings_are_used_as_they_are(seeded):

@@ -25,6 +25,7 @@ def openapi_document() -> dict:
         paths[f"/{entity.name}/{{key}}"] = {"parameters": [_key_parameter(entity)], "get": _read(entity),
                                             "put": _update(entity)}
     paths["/findings"] = {"get": _findings()}
+    paths["/imports"] = {"post": _import()}
     paths["/openapi.json"] = {"get": {"summary": "This document", "operationId": "openapi", "security": [],
                                       "responses": {"200": {"description": "The OpenAPI document",
                                                             "content": {"application/json": {}}}}}}
@@ -44,7 +45,7 @@ def openapi_document() -> dict:
                             "action": {"type": "string"},
                             "fields": {"type": "object", "description": "field: [before, after]"}}}}}},
         "Finding": {"type": "object", "properties": {name: {"type": "string"} for name in (
-            "rule", "severity", "title", "entity_type", "entity_ref", "entity_name", "message", "fix")}},
+            "rule", "severity", "title", "entity_type", "entity_ref", "entity_name", "message", "fix", "citation")}},
     }
     return {
         "openapi": "3.1.0",
@@ -187,3 +188,37 @@ def _findings() -> dict:
     return {"summary": "The open findings of the checks", "operationId": "findings", "tags": ["findings"],
             "description": "The shape of `ropa check --format json`", "parameters": params,
             "responses": {"200": _json(body, "Findings, errors first"), **_errors("401")}}
+
+
+def _import() -> dict:
+    """POST /imports: a register file read and imported as a dry run, or applied with ?confirm=1."""
+    row = {"type": "object", "properties": {n: {"type": "string"} for n in ("file", "where", "reason", "text")}}
+    remark = {"type": "object", "properties": {n: {"type": "string"} for n in ("file", "cell", "kind", "text", "line")}}
+    counts = {"type": "object", "properties": {n: {"type": "integer"} for n in ("created", "updated", "unchanged")}}
+    body = {"type": "object", "properties": {
+        "file": {"type": "string"}, "dry_run": {"type": "boolean"}, "applied": {"type": "boolean"},
+        "summary": {"type": "object", "additionalProperties": counts, "description": "By kind of record"},
+        "lines": {"type": "array", "items": {"type": "string"}}, "audit_entries": {"type": "integer"},
+        "problems": {"type": "array", "items": row, "description": "Each problem at its file, cell (or row and "
+                                                                   "column) and why; nothing is written if any"},
+        "remarks": {"type": "array", "items": remark, "description": "What was inferred or kept in notes, to check"},
+        "error": {"type": "string"}}}
+    binary = {"schema": {"type": "string", "format": "binary"}}
+    return {"summary": "Import a register file", "operationId": "import_register", "tags": ["imports"],
+            "description": "An ICO workbook (.xlsx), one of ropa's CSV files, a .zip of them, or a JSON dump, "
+                           "recognised by its content. A dry run unless confirm=1: then applied all or nothing, as "
+                           "one import in the audit log. The DPO and administrators only.",
+            "parameters": [
+                {"name": "filename", "in": "query", "schema": {"type": "string"},
+                 "description": "The file's name, when the body is the file itself"},
+                {"name": "confirm", "in": "query", "schema": {"type": "string", "enum": ["0", "1"], "default": "0"},
+                 "description": "1 to apply the import; otherwise nothing is written"}],
+            "requestBody": {"required": True, "content": {
+                "application/octet-stream": binary,
+                "multipart/form-data": {"schema": {"type": "object", "properties": {
+                    "file": {"type": "string", "format": "binary"}, "confirm": {"type": "string"}}}}}},
+            "responses": {"200": _json(body, "What the import did (or would do)"),
+                          "400": _json(body, "Not a register file, or no file sent; nothing written"),
+                          "413": _json(ERROR, "The file is larger than the import limit"),
+                          "422": _json(body, "Problems in the file, each located; nothing written"),
+                          **_errors("401", "403")}}

@@ -13,13 +13,24 @@ import networkx as nx
 
 from ropa.checks import bases, governance, processors, transfers  # noqa: F401 -- each registers its rules
 from ropa.checks.engine import (
-    ART46, CATALOGUE, CONSENT, EXPIRY_WARNING_DAYS, RANK, REVIEW_MONTHS, Context, Finding, Rule, Severity, rule,
+    ART46,
+    CATALOGUE,
+    CONSENT,
+    EXPIRY_WARNING_DAYS,
+    RANK,
+    REVIEW_MONTHS,
+    Context,
+    Finding,
+    Rule,
+    Severity,
+    citation_of,
+    rule,
 )
 from ropa.gc_pause import paused_gc
 from ropa.graph import build_graph
 
 __all__ = ["ART46", "CATALOGUE", "CONSENT", "EXPIRY_WARNING_DAYS", "RANK", "REVIEW_MONTHS", "Context", "Finding",
-           "Rule", "Severity", "rule", "run_checks"]
+           "Rule", "Severity", "citation_of", "rule", "run_checks"]
 
 
 def run_checks(register: dict[str, list[dict]], graph: nx.MultiDiGraph | None = None,
@@ -31,8 +42,8 @@ def run_checks(register: dict[str, list[dict]], graph: nx.MultiDiGraph | None = 
         # Errors first, then by rule and entity: each rule's findings are sorted on their own (a few hundred
         # thousand findings at 100k activities sort faster as many short lists than as one long one).
         for r in sorted(CATALOGUE, key=lambda r: (RANK[r.severity], r.id)):
-            rule_id, severity, title, fix = r.id, r.severity.value, r.title, r.fix
-            found = [Finding(rule_id, severity, title, kind, ref, name, message, fix)
+            rule_id, severity, title, fix, citation = r.id, r.severity.value, r.title, r.fix, r.citation
+            found = [Finding(rule_id, severity, title, kind, ref, name, message, fix, citation)
                      for kind, ref, name, message in r.check(context)]
             findings += sorted(found, key=lambda f: f.entity_ref)
         return findings

@@ -1,7 +1,14 @@
 """The checks' engine: the rule catalogue, findings, and the context every rule reads.
 
 A rule is a function decorated with ``rule``; it yields (entity type, reference, name, message) and the catalogue
-supplies the ID, severity, title and fix. The families of rules import this module; it imports none of them.
+supplies the ID, severity, title, fix and citation. The families of rules import this module; it imports none of them.
+
+Severity is a claim about the law (the README's severity policy):
+- ERROR: the register shows a legal duty unmet (a restricted transfer with no mechanism, an Art. 46 safeguard without
+  a transfer risk assessment, special category data with no Art. 9 condition, a Schedule 1 condition that needs an
+  appropriate policy document without one, a processor without an Art. 28 contract);
+- WARNING: something the law asks to be recorded (Art. 30, DPA 2018 Sch. 1 para 41) is missing;
+- INFO, shown as "Note": good practice (DSPT evidence, reviews, housekeeping).
 """
 
 from collections.abc import Callable, Iterable
@@ -14,6 +21,8 @@ import networkx as nx
 from ropa.graph import Route, role_conflicts, transfers_out_of_uk
 
 ART46 = {"idta", "uk_addendum", "bcr", "other_art46"}
+#: Destinations a transfer mechanism has to cover: not adequate, or adequate only for some recipients.
+NOT_ADEQUATE = ("third_country", "unknown", "adequate_partial")
 CONSENT = {"6(1)(a)", "9(2)(a)", "Sch1 para 29"}
 EXPIRY_WARNING_DAYS = 90
 REVIEW_MONTHS = 12
@@ -38,6 +47,7 @@ class Finding:
     entity_name: str
     message: str
     fix: str
+    citation: str = ""
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -82,17 +92,24 @@ class Rule:
     title: str
     fix: str
     check: Callable[[Context], Iterable[tuple[str, str, str, str]]]
+    #: The provision the rule enforces (article, section, paragraph), shown beside every finding.
+    citation: str = ""
 
 
 CATALOGUE: list[Rule] = []
 
 
-def rule(rule_id: str, severity: Severity, title: str, fix: str) -> Callable:
+def rule(rule_id: str, severity: Severity, title: str, fix: str, citation: str) -> Callable:
     """Register a check: the function yields (entity type, reference, name, message) for each entity it flags."""
     def register(check: Callable) -> Callable:
-        CATALOGUE.append(Rule(rule_id, severity, title, fix, check))
+        CATALOGUE.append(Rule(rule_id, severity, title, fix, check, citation))
         return check
     return register
+
+
+def citation_of(rule_id: str) -> str:
+    """The citation of a rule by its ID ('' for an ID the catalogue no longer has, e.g. in an old stored finding)."""
+    return next((r.citation for r in CATALOGUE if r.id == rule_id), "")
 
 
 def _act(activity: dict, message: str) -> tuple[str, str, str, str]:

@@ -16,7 +16,8 @@ def _engagements(c: Context) -> dict[str, list[dict]]:
 
 
 @rule("P01", Severity.ERROR, "Processor used without a recorded engagement or contract",
-      "Record the processor engagement: contract reference, Art. 28 terms, dates, countries.")
+      "Record the processor engagement: contract reference, Art. 28 terms, dates, countries.",
+      "UK GDPR Art. 28(3) and 28(9) (a written contract)")
 def _processor_without_engagement(c: Context) -> Iterator:
     engaged = _engagements(c)
     for a in c.activities:
@@ -26,7 +27,8 @@ def _processor_without_engagement(c: Context) -> Iterator:
 
 
 @rule("P02", Severity.ERROR, "Processor engagement without a contract",
-      "Record the contract reference or link (Art. 28(3) requires a written contract).")
+      "Record the contract reference or link (Art. 28(3) requires a written contract).",
+      "UK GDPR Art. 28(3) and 28(9)")
 def _engagement_without_contract(c: Context) -> Iterator:
     for e in c.register.get("engagements", []):
         if not e.get("contract_reference") and not e.get("contract_url"):
@@ -34,7 +36,8 @@ def _engagement_without_contract(c: Context) -> Iterator:
 
 
 @rule("P03", Severity.ERROR, "Processor contract has expired",
-      "Renew the contract or end the processing and record the new end date.")
+      "Renew the contract or end the processing and record the new end date.",
+      "UK GDPR Art. 28(3)")
 def _contract_expired(c: Context) -> Iterator:
     for e in c.register.get("engagements", []):
         if e.get("end_date") and date.fromisoformat(e["end_date"]) < c.today:
@@ -42,8 +45,9 @@ def _contract_expired(c: Context) -> Iterator:
                 f"The contract with {e['processor']} ended on {e['end_date']}."
 
 
-@rule("P04", Severity.WARNING, "Processor contract expires within 90 days",
-      "Start the renewal (or the exit plan) now.")
+@rule("P04", Severity.INFO, "Processor contract expires within 90 days",
+      "Start the renewal (or the exit plan) now.",
+      "Good practice: UK GDPR Art. 28(3) needs a contract in force; DSPT 10.2.2")
 def _contract_expiring(c: Context) -> Iterator:
     horizon = c.today + timedelta(days=EXPIRY_WARNING_DAYS)
     for e in c.register.get("engagements", []):
@@ -53,7 +57,8 @@ def _contract_expiring(c: Context) -> Iterator:
 
 
 @rule("P05", Severity.WARNING, "Art. 28 processor terms not confirmed",
-      "Check the contract holds the Art. 28(3) terms and mark them confirmed.")
+      "Check the contract holds the Art. 28(3) terms and mark them confirmed.",
+      "UK GDPR Art. 28(3)(a)-(h); DSPT 10.2.2")
 def _art28_unconfirmed(c: Context) -> Iterator:
     for e in c.register.get("engagements", []):
         if e.get("art28_confirmed") is not True:
@@ -61,8 +66,9 @@ def _art28_unconfirmed(c: Context) -> Iterator:
                 f"The Art. 28 terms of the contract with {e['processor']} are not confirmed."
 
 
-@rule("P06", Severity.WARNING, "Processor without DSPT 'standards met'",
-      "Check the supplier's DSPT status and record it; ask for assurance where standards are not met.")
+@rule("P06", Severity.INFO, "Processor without DSPT 'standards met'",
+      "Check the supplier's DSPT status and record it; ask for assurance where standards are not met.",
+      "DSPT v8 10.1.2 and 10.2.2; UK GDPR Art. 28(1) (sufficient guarantees)")
 def _processor_dspt(c: Context) -> Iterator:
     for name in sorted(_engagements(c)):
         status = c.organisations.get(name, {}).get("dspt_status") or "unknown"
@@ -71,7 +77,8 @@ def _processor_dspt(c: Context) -> Iterator:
 
 
 @rule("P07", Severity.WARNING, "Processor's processing country not known",
-      "Ask the processor where it processes or accesses the data (including sub-processors) and record it.")
+      "Ask the processor where it processes or accesses the data (including sub-processors) and record it.",
+      "UK GDPR Art. 30(1)(e) and 30(2)(c); Art. 28(3)(a)")
 def _processor_country_unknown(c: Context) -> Iterator:
     for e in c.register.get("engagements", []):
         if not e.get("countries") and not c.organisations.get(e["processor"], {}).get("country"):

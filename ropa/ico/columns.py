@@ -1,4 +1,5 @@
-"""What the cells of a hand-filled ICO ROPA sheet mean: headings, multi-valued cells, lawful bases, countries.
+"""What the cells of a hand-filled ICO ROPA sheet mean: headings, multi-valued cells, lawful bases, contacts
+(countries are in ropa.ico.places, transfer mechanisms in ropa.ico.mechanisms).
 
 Pure helpers for ico_import: text in, values out. The headings are the ICO template's own labels (data, not prose).
 """
@@ -8,8 +9,6 @@ import hashlib
 import re
 from datetime import date, datetime, time
 from functools import cache, lru_cache
-
-import pycountry
 
 from ropa.config import DATA_DIR
 from ropa.exchange.values import unescape_cell
@@ -83,7 +82,7 @@ def normalise(text: str) -> str:
 
 
 def _without_qualifiers(text: str) -> str:
-    return re.sub(r"\((?:if applicable|if possible)\)", " ", text, flags=re.I)
+    return re.sub(r"\((?:if applicable|if possible)\)", " ", text, flags=re.IGNORECASE)
 
 
 @cache
@@ -142,7 +141,7 @@ def yes_no(value) -> bool | None:
 # --- multi-valued cells ---------------------------------------------------------------------------------------
 
 #: A cell with one of these is a description of one thing ("providers such as hospitals, GPs"), not a comma list.
-_PROSE = re.compile(r"\b(?:such as|including|e\.g\.|eg|for example|i\.e\.|etc)(?!\w)", re.I)
+_PROSE = re.compile(r"\b(?:such as|including|e\.g\.|eg|for example|i\.e\.|etc)(?!\w)", re.IGNORECASE)
 _BULLET = re.compile(r"^(?:[-*\u2022\u00b7\u25aa\u2013\u2014]|\d{1,2}[.)])\s+")
 
 
@@ -160,7 +159,7 @@ def _comma_split(text: str) -> list[str]:
 
 def _clean(part: str) -> str:
     part = _BULLET.sub("", part.strip()).strip().rstrip(",;").strip()
-    return re.sub(r"^(?:and|or|&)\s+", "", part, flags=re.I)
+    return re.sub(r"^(?:and|or|&)\s+", "", part, flags=re.IGNORECASE)
 
 
 def _unique(parts: list[str]) -> list[str]:
@@ -211,10 +210,10 @@ def _runs(tokens: list[str], lookup, unknown_together: bool = False) -> list[str
 
 _ARTICLE = re.compile(r"""(?<![\w.])(?:(?:uk\s*)?gdpr\s*)?(?:art(?:icle)?s?\.?\s*)?
     (?P<art>[69])\s*(?:\(\s*(?P<p1>[12])\s*\)|\.\s*(?P<p2>[12])\s*\.?)\s*
-    (?:\(\s*(?P<l1>[a-z]{1,2})\s*\)|(?P<l2>ea|[a-z])\b)""", re.I | re.X)
+    (?:\(\s*(?P<l1>[a-z]{1,2})\s*\)|(?P<l2>ea|[a-z])\b)""", re.IGNORECASE | re.VERBOSE)
 _SCHEDULE = re.compile(r"""(?<!\w)(?:dpa\s*(?:2018)?[\s,:-]*)?(?:sch(?:ed(?:ule)?)?\.?\s*1\b\.?[\s,:-]*)?
-    (?:(?:pt|part)\.?\s*[1-4]\b[\s,:-]*)?(?:para(?:graph)?s?|\u00b6)\.?\s*(?P<para>\d{1,2})\b""", re.I | re.X)
-_LETTER = re.compile(r"^\(\s*(?P<letter>ea|[a-j])\s*\)\s*", re.I)  # "(e) Public task" in an Art. 6 column
+    (?:(?:pt|part)\.?\s*[1-4]\b[\s,:-]*)?(?:para(?:graph)?s?|\u00b6)\.?\s*(?P<para>\d{1,2})\b""", re.IGNORECASE | re.VERBOSE)
+_LETTER = re.compile(r"^\(\s*(?P<letter>ea|[a-j])\s*\)\s*", re.IGNORECASE)  # "(e) Public task" in an Art. 6 column
 _LETTER_ARTICLE = {"article_6": "6(1)", "article_9": "9(2)"}
 
 
@@ -272,9 +271,9 @@ def _split_bases(text: str, kind: str) -> tuple[str, ...]:
 
 # --- data categories ----------------------------------------------------------------------------------------------
 
-_CRIMINAL = re.compile(r"criminal|offen[cs]e|conviction", re.I)
+_CRIMINAL = re.compile(r"criminal|offen[cs]e|conviction", re.IGNORECASE)
 _SPECIAL = re.compile(r"health|medical|ethnic|\brac(?:e|es|ial)\b|religio|philosophical|genetic|biometric|sex life|"
-                      r"sexual orientation|political|trade union", re.I)
+                      r"sexual orientation|political|trade union", re.IGNORECASE)
 
 
 def guessed_kind(name: str) -> str:
@@ -287,12 +286,32 @@ def guessed_kind(name: str) -> str:
 # --- the contact block and joint controllers -------------------------------------------------------------------
 
 _GROUPS = {"organisation name and contact details": "organisation", "data protection officer": "dpo",
-           "representative": "representative"}
-_LABELS = {"name": "name", "address": "address", "email": "email", "e mail": "email", "email address": "email",
-           "e mail address": "email", "telephone": "telephone", "telephone number": "telephone", "phone": "telephone",
-           "phone number": "telephone", "tel": "telephone"}
-_INLINE = re.compile(r"^(?P<label>name|address|e-?mail(?: address)?|telephone(?: number)?|phone(?: number)?|tel)"
-                     r"\s*[:\u2013-]\s*(?P<value>\S.*)$", re.I | re.S)
+           "representative": "representative", "controller": "organisation", "processor": "organisation",
+           "controller details": "organisation", "processor details": "organisation",
+           "organisation details": "organisation", "contact details": "organisation",
+           "data protection officer details": "dpo", "dpo": "dpo", "dpo details": "dpo",
+           "representative details": "representative", "uk representative": "representative"}
+_FIELDS = {"name": "name", "address": "address", "postal address": "address", "email": "email", "e mail": "email",
+           "email address": "email", "e mail address": "email", "telephone": "telephone",
+           "telephone number": "telephone", "phone": "telephone", "phone number": "telephone", "tel": "telephone",
+           "tel no": "telephone", "contact": "contact", "contact details": "contact"}
+#: Words naming whose detail a label is: 'Organisation name', 'Name of controller', 'DPO contact', 'DPO e-mail'.
+_WHOSE = {"organisation": "organisation", "organization": "organisation", "controller": "organisation",
+          "processor": "organisation", "company": "organisation", "the controller": "organisation",
+          "data controller": "organisation", "dpo": "dpo", "data protection officer": "dpo",
+          "the dpo": "dpo", "representative": "representative", "uk representative": "representative",
+          "eu representative": "representative"}
+_LABELS = {label: (None, field) for label, field in _FIELDS.items() if field != "contact"}
+for _whose, _group in _WHOSE.items():
+    for _label, _field in _FIELDS.items():
+        _LABELS[f"{_whose} {_label}"] = _LABELS[f"{_label} of {_whose}"] = (_group, _field)
+        _LABELS[f"{_label} of the {_whose}"] = (_group, _field)
+_LABELS.update({label: ("organisation", "ico_registration") for label in (
+    "ico registration", "ico registration number", "ico registration no", "ico reg no", "ico number",
+    "ico registration reference", "data protection registration number", "registration number")})
+_LABELS.update({"data protection officer": ("dpo", "name"), "dpo": ("dpo", "name"),
+                "representative": ("representative", "name"), "name of organisation": ("organisation", "name")})
+_INLINE = re.compile(r"^(?P<label>[A-Za-z][A-Za-z -]{1,40}?)\s*:\s*(?P<value>\S.*)$", re.DOTALL)
 
 
 def contact_group(text: str) -> str | None:
@@ -300,16 +319,18 @@ def contact_group(text: str) -> str | None:
     return _GROUPS.get(normalise(_without_qualifiers(text)))
 
 
-def contact_label(text: str) -> tuple[str, str] | None:
-    """(field, inline value) for a Name / Address / Email / Telephone cell; the value is '' when it is beside it."""
-    if field := _LABELS.get(normalise(text)):
-        return field, ""
-    if match := _INLINE.match(text):
-        return _LABELS[normalise(match["label"])], match["value"].strip()
+def contact_label(text: str) -> tuple[str | None, str, str] | None:
+    """(group or None, field, inline value) for a contact label ('Email', 'DPO contact', 'Name: Acme NHS Trust');
+    the value is '' when it is in the next cell. The group is None when the label does not say whose it is."""
+    key = normalise(_without_qualifiers(text))
+    if found := _LABELS.get(key):
+        return (*found, "")
+    if (match := _INLINE.match(text)) and (found := _LABELS.get(normalise(_without_qualifiers(match["label"])))):
+        return (*found, match["value"].strip())
     return None
 
 
-_CONTACT_DETAIL = re.compile(r"\d|@|\b(?:road|street|lane|avenue|house|hall|park|way|tel|telephone|email)\b", re.I)
+_CONTACT_DETAIL = re.compile(r"\d|@|\b(?:road|street|lane|avenue|house|hall|park|way|tel|telephone|email)\b", re.IGNORECASE)
 
 
 def _name_of(part: str) -> str:
@@ -344,37 +365,9 @@ def joint_names(text: str, known: frozenset[str] = frozenset()) -> list[str]:
     return _unique(names)
 
 
-# --- countries ----------------------------------------------------------------------------------------------------
-
-#: Column H entries that mean "no transfer". "NA" is taken as N/A, not Namibia; "No" as no, not Norway.
-_NO_TRANSFER = BLANK_MARKERS | {"no transfer", "no transfers", "none known", "uk", "uk only", "united kingdom",
-                                "united kingdom only", "none uk only"}
-_COUNTRY_ALIASES = {"usa", "us", "united states of america", "uk", "great britain", "england", "scotland", "wales",
-                    "northern ireland"}
-
-
-def no_transfer(text: str) -> bool:
-    """Whether a column H entry says there is no transfer ('None', 'N/A', '-', 'None (UK only)')."""
-    bare = normalise(re.sub(r"\s*\(.*?\)\s*$", "", text))
-    return bare in _NO_TRANSFER or normalise(text) in _NO_TRANSFER
-
-
-@cache
-def names_country(text: str) -> bool:
-    """Whether text names a country the resolver can find ('India (transcription)', 'USA', 'FR')."""
-    cleaned = re.sub(r"\s*\(.*?\)\s*$", "", text).strip()
-    if cleaned.casefold() in _COUNTRY_ALIASES:
-        return True
-    try:
-        pycountry.countries.lookup(cleaned)
-    except LookupError:
-        return False
-    return True
-
-
 # --- rows ---------------------------------------------------------------------------------------------------------
 
-_EXAMPLE = re.compile(r"^(?:e\.?g\b|for example\b|examples?\s*\d*\s*(?:[:.)\u2013\u2014-]|$))", re.I)
+_EXAMPLE = re.compile(r"^(?:e\.?g\b|for example\b|examples?\s*\d*\s*(?:[:.)\u2013\u2014-]|$))", re.IGNORECASE)
 
 
 def is_example(business_function: str, purpose: str) -> bool:

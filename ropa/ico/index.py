@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from ropa.ico.text import MECHANISMS, contract, destination, serves, uk_date, unique
+from ropa.ico.text import MECHANISMS, contract, destination, mechanism_line, serves, uk_date, unique
 
 LIMIT = 50
 
@@ -91,10 +91,11 @@ class Transfers:
         return unique(destination(t, self.lookups.countries) for t in self.by_activity.get(reference, ()))
 
     def exceptional_safeguards(self, reference: str) -> list[str]:
-        """Column I: safeguards of Art. 49 second-subparagraph transfers only (Art. 30(1)(e))."""
-        return unique(f"{destination(t, self.lookups.countries)}: "
-                      f"{t.get('safeguards') or 'safeguards not documented'}"
-                      for t in self.by_activity.get(reference, ()) if t.get("mechanism") == "art49_exception")
+        """Column I: each transfer's mechanism in the words the reader maps back, with its safeguards (Art. 30(1)(e)
+        asks for those of Art. 49 second-subparagraph transfers; the others are there so re-import keeps meaning)."""
+        return unique(mechanism_line(destination(t, self.lookups.countries), t)
+                      for t in self.by_activity.get(reference, ())
+                      if (t.get("mechanism") or "none_recorded") != "none_recorded" or t.get("safeguards"))
 
     def routes_of_system(self, name: str) -> list[str]:
         return unique(f"{destination(t, self.lookups.countries)} (mechanism: "

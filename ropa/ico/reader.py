@@ -14,18 +14,40 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import coordinate_from_string
 
+from ropa.exchange.problems import ImportFailed, Problem, RawRecord, Remark
 from ropa.ico.columns import (
-    BASIS_COLUMNS, BLANK_MARKERS, BOOL_FIELDS, HEADINGS, LIMITS, REFERENCE, TEXT_FIELDS, VOCABULARY, activity_name,
-    cell_text, contact_group, contact_label, derived_reference, guessed_kind, heading_letter, is_example, joint_names,
-    names_country, no_transfer, normalise, split_bases, split_values, yes_no,
+    BASIS_COLUMNS,
+    BLANK_MARKERS,
+    BOOL_FIELDS,
+    HEADINGS,
+    LIMITS,
+    REFERENCE,
+    TEXT_FIELDS,
+    VOCABULARY,
+    activity_name,
+    cell_text,
+    contact_group,
+    contact_label,
+    derived_reference,
+    guessed_kind,
+    heading_letter,
+    is_example,
+    joint_names,
+    normalise,
+    split_bases,
+    split_values,
+    yes_no,
 )
-from ropa.exchange.problems import ImportFailed, Problem, RawRecord
+from ropa.ico.mechanisms import read_mechanism
+from ropa.ico.places import Place, read_places, unknown_country_message
 from ropa.ico.text import rights
 
 HEADING_ROWS = 15
 MAX_PROBLEMS = 200
+RETENTION_NAME_LENGTH = 300  # retention_rules.name
 #: Entities in the order apply_records needs them (the dump's dependency order).
-ORDER = ("data_categories", "subject_categories", "organisations", "recipients", "activities", "transfers")
+ORDER = ("data_categories", "subject_categories", "retention_rules", "organisations", "recipients", "activities",
+         "transfers")
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, and any password-protected workbook
 
 
@@ -56,13 +78,14 @@ class CellRecord(RawRecord):
 
 
 def read_ico_workbook(data: bytes, file: str, *, known: Mapping[str, Iterable[str]] | None = None,
-                      ) -> tuple[list[RawRecord], dict, list[Problem]]:
+                      remarks: list[Remark] | None = None) -> tuple[list[RawRecord], dict, list[Problem]]:
     """Raw records (dependency order), the contact block and every problem of a hand-filled ICO ROPA workbook.
 
     known maps entity names (data_categories, subject_categories, recipients, organisations) to the names the
     register already has: those are kept whole when they contain commas, and get no record of their own (so an
     import never re-creates one in another letter case, nor re-guesses its kind). Without it, every name used gets
     a record marked if_missing. Raises ImportFailed when the file is not a workbook or no sheet has the headings.
+    remarks, if given, receives what was inferred or could only be kept in notes, each at its cell.
     """
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", category=UserWarning, module="openpyxl")  # unsupported Excel extensions
@@ -71,7 +94,8 @@ def read_ico_workbook(data: bytes, file: str, *, known: Mapping[str, Iterable[st
             sheet, head, heading_row, columns, problems = _find_sheet(book, file)
             where = f"{file}:{_sheet_label(sheet.title)}"
             contact, cells = _contact_block(head[:heading_row - 1])
-            reader = _Reader(where, columns, problems, known or {}, from_ropa=_from_ropa(head, heading_row, columns))
+            reader = _Reader(where, columns, problems, known or {}, from_ropa=_from_ropa(head, heading_row, columns),
+                             remarks=remarks if remarks is not None else [])
             reader.add_self(contact, cells)
             for number, row in enumerate(sheet.iter_rows(min_row=heading_row + 1), start=heading_row + 1):
                 reader.read_row(number, row)
@@ -165,31 +189,44 @@ def _heading_row(head: list[tuple], where: str) -> tuple[int, dict[str, int], li
 def _contact_block(rows: list[tuple]) -> tuple[dict, dict]:
     """The contact block above the headings: {'organisation'|'dpo'|'representative': {name, address, ...}}.
 
-    Each label cell (Name, Address, Email, Telephone) belongs to the nearest group title above it and at or left of
-    it, so groups side by side and groups stacked both read; the value is the next filled cell to its right.
+    A label says whose detail it is ('DPO email'), or belongs to the nearest group title above it and at or left
+    of it, so groups side by side and groups stacked both read. Its value is inline ('Name: Acme NHS Trust'), in
+    the next filled cell to its right, or else in the cell below (labels in one row, values in the next).
     Returns the values and, alongside, the cell reference of each.
     """
-    titles = [(r, c, group) for r, row in enumerate(rows, start=1) for c, cell in enumerate(row, start=1)
-              if isinstance(cell.value, str) and (group := contact_group(cell_text(cell.value)))]
+    grid = [[cell_text(cell.value) for cell in row] for row in rows]
+    titles = [(r, c, group) for r, texts in enumerate(grid, start=1) for c, text in enumerate(texts, start=1)
+              if text and (group := contact_group(text))]
     contact: dict[str, dict[str, str]] = {}
     cells: dict[str, dict[str, str]] = {}
-    for r, row in enumerate(rows, start=1):
-        texts = [cell_text(cell.value) for cell in row]
+    for r, texts in enumerate(grid, start=1):
         for c, text in enumerate(texts, start=1):
             found = contact_label(text) if text else None
             if not found:
                 continue
-            field, value = found
-            at = c
-            if not value:  # the value sits in the next filled cell, unless that is another label
-                at = next((k for k in range(c + 1, len(texts) + 1) if texts[k - 1]), 0)
-                value = texts[at - 1] if at and not contact_label(texts[at - 1]) else ""
-            above = [(tr, tc, g) for tr, tc, g in titles if tr < r and tc <= c + 1]
-            group = max(above)[2] if above else ("organisation" if not titles else None)
+            group, field, value = found
+            at_row, at = r, c
+            if not value:
+                at_row, at, value = _contact_value(grid, r, c)
+            if group is None:
+                above = [(tr, tc, g) for tr, tc, g in titles if tr < r and tc <= c + 1]
+                group = max(above)[2] if above else "organisation"  # the block starts with the organisation
             if group and value and field not in contact.get(group, {}):
                 contact.setdefault(group, {})[field] = value
-                cells.setdefault(group, {})[field] = f"{get_column_letter(at)}{r}"
+                cells.setdefault(group, {})[field] = f"{get_column_letter(at)}{at_row}"
     return contact, cells
+
+
+def _contact_value(grid: list[list[str]], r: int, c: int) -> tuple[int, int, str]:
+    """A label's value: the next filled cell to its right, else the cell below; never another label or title."""
+    texts = grid[r - 1]
+    at = next((k for k in range(c + 1, len(texts) + 1) if texts[k - 1]), 0)
+    if at and not contact_label(texts[at - 1]) and not contact_group(texts[at - 1]):
+        return r, at, texts[at - 1]
+    below = grid[r][c - 1] if r < len(grid) and c <= len(grid[r]) else ""
+    if below and not contact_label(below) and not contact_group(below):
+        return r + 1, c, below
+    return r, c, ""
 
 
 class _Row:
@@ -229,8 +266,9 @@ class _Reader:
     """Turns rows into records; collects the vocabulary names they use and every problem found."""
 
     def __init__(self, where: str, columns: dict[str, int], problems: list[Problem],
-                 known: Mapping[str, Iterable[str]], from_ropa: bool = False):
+                 known: Mapping[str, Iterable[str]], from_ropa: bool = False, remarks: list[Remark] | None = None):
         self.where, self.columns, self.problems, self.from_ropa = where, columns, problems, from_ropa
+        self.remarks: list[Remark] = [] if remarks is None else remarks
         self.known = {entity: frozenset(n.casefold() for n in names) for entity, names in known.items()}
         self.letters = {letter: get_column_letter(index) for letter, index in columns.items()}
         self.found: dict[str, dict[str, CellRecord]] = {name: {} for name in ORDER}  # casefolded key -> record
@@ -242,6 +280,9 @@ class _Reader:
     def _problem(self, number: int, cell: str, reason: str) -> None:
         self.problems.append(CellProblem(self.where, number, cell, reason))
 
+    def _remark(self, cell: str, kind: str, text: str) -> None:
+        self.remarks.append(Remark(self.where, cell, kind, text))
+
     def _add(self, entity: str, key: str, record: CellRecord) -> None:
         if not (record.if_missing and key.casefold() in self.known.get(entity, ())):
             self.found[entity].setdefault(key.casefold(), record)
@@ -252,14 +293,14 @@ class _Reader:
         if not ours.get("name"):
             return
         values, columns = {"name": ours["name"], "is_self": True}, {"is_self": cells["organisation"]["name"]}
-        for field in ("name", "address", "email", "telephone"):
+        for field in ("name", "address", "email", "telephone", "ico_registration"):
             if ours.get(field):
                 values[field], columns[field] = ours[field], cells["organisation"][field]
         for group, prefix in (("dpo", "dpo"), ("representative", "representative")):
             details = contact.get(group, {})
             if details.get("name"):
                 values[f"{prefix}_name"], columns[f"{prefix}_name"] = details["name"], cells[group]["name"]
-            parts = [f for f in ("address", "email", "telephone") if details.get(f)]
+            parts = [f for f in ("contact", "address", "email", "telephone") if details.get(f)]
             if parts:
                 values[f"{prefix}_contact"] = "; ".join(details[f] for f in parts)
                 columns[f"{prefix}_contact"] = cells[group][parts[0]]
@@ -299,6 +340,7 @@ class _Reader:
         self._vocabulary(row, values, columns)
         self._bases(row, values, columns)
         notes = self._joint(row, values, columns)
+        self._retention(row, values, columns)
         transfers = self._transfers(row, reference, ref_cell)
         notes += self._notes(row, bool(transfers))
         if self.from_ropa and row.text(REFERENCE):
@@ -392,42 +434,140 @@ class _Reader:
             return [f"Joint controller contact details (from the ICO sheet): {text}"]
         return []
 
+    def _retention(self, row: _Row, values: dict, columns: dict) -> None:
+        """Column J as the retention rule it names: the Art. 30(1)(f) time limit is then on record, and the export
+        writes the rule's name back to J. The period and trigger are left for the DPO to set on the rule."""
+        text = row.text("J")
+        if self.from_ropa or not text or normalise(text) in BLANK_MARKERS or len(text) > RETENTION_NAME_LENGTH:
+            return
+        cell = row.ref("J")
+        values["retention_rule"], columns["retention_rule"] = text, cell
+        first = text.casefold() not in self.found["retention_rules"]
+        self._add("retention_rules", text, CellRecord("retention_rules", {"name": text}, self.where, row.number,
+                                                      {"*": cell}, if_missing=True))
+        if first and text.casefold() not in self.known.get("retention_rules", ()):  # once per rule, not per row
+            self._remark(cell, Remark.INFERRED, f"the retention text {text!r} is recorded as a retention rule of that "
+                                                "name; set its period and trigger on the rule")
+
     def _notes(self, row: _Row, transferred: bool) -> list[str]:
-        """What the register has no field for: the retention text, the contract link, safeguards with no transfer."""
+        """What the register has no field for: over-long retention text, the contract link, safeguards with no
+        transfer."""
         notes = []
-        if text := row.text("J"):
+        if (text := row.text("J")) and len(text) > RETENTION_NAME_LENGTH and not self.from_ropa:
             notes.append(f"Retention (from the ICO sheet): {text}")
-        if text := row.text("G"):
+            self._remark(row.ref("J"), Remark.KEPT_IN_NOTES, "the retention text is too long for a retention rule's "
+                                                             "name and is kept in the activity's notes")
+        if (text := row.text("G")) and not self.from_ropa:
             notes.append(f"Link to contract with processor (from the ICO sheet): {text}")
+            self._remark(row.ref("G"), Remark.KEPT_IN_NOTES, f"the contract link {text!r} is kept in the activity's "
+                                                             "notes; record it on the processor's engagement")
         if (text := row.text("I")) and normalise(text) not in BLANK_MARKERS and not transferred:
             notes.append(f"Safeguards for exceptional transfers (from the ICO sheet): {text}")
+            self._remark(row.ref("I"), Remark.KEPT_IN_NOTES, f"column I says {text!r} but column H names no "
+                                                             "transfer: kept in the activity's notes")
         return notes
 
     def _transfers(self, row: _Row, reference: str, ref_cell: str) -> list[tuple[str, CellRecord]]:
-        """A transfer per country or destination named in column H; column I's safeguards make it Art. 49."""
+        """A transfer per country, region or destination named in column H, each with the mechanism column I names
+        for it ('USA: DPF; India: IDTA'), else the one the whole of column I names."""
         cell = row.ref("H")
-        entries = [e for e in split_values(row.text("H")) if not no_transfer(e)]
-        safeguards = row.text("I")
-        # Column I is per activity; in a workbook ropa wrote, each transfer's mechanism is on the transfers sheet,
-        # so it must not be stamped onto every transfer of the row.
-        art49 = bool(safeguards) and normalise(safeguards) not in BLANK_MARKERS and not self.from_ropa
+        places = read_places(row.text("H"))
+        for place in places:
+            if place.unknown:
+                self._problem(row.number, cell, unknown_country_message(place.unknown, place.suggestions))
+        places = tuple(p for p in places if not p.unknown)
+        own, rest = _per_destination(row.text("I"), places)
         out = []
-        for n, entry in enumerate(entries, start=1):
+        for n, place in enumerate(places, start=1):
             key = f"{reference}-T{n}"
             if self._long("reference", key, row.number, cell):
                 continue
             values = {"reference": key, "activity": reference}
             columns = {"*": cell, "activity": ref_cell}
-            country = names_country(entry)
-            if country:
-                values["country"], columns[f"country:{entry}"] = entry, cell
-            if not country or entry.endswith(")"):
-                values["destination"] = entry  # "Outside the UK and EEA", "India (transcription)"
-            if art49:
-                values["mechanism"], values["safeguards"] = "art49_exception", safeguards
-                columns["mechanism"] = columns["safeguards"] = row.ref("I")
+            self._place(place, values, columns, cell)
+            self._mechanism(own.get(place.text, rest), values, columns, row.ref("I"))
             out.append((key, CellRecord("transfers", values, self.where, row.number, columns)))
         return out
+
+    def _place(self, place: Place, values: dict, columns: dict, cell: str) -> None:
+        """Where the transfer goes: a country (bracketed text to notes), a region, or words (country unknown)."""
+        if place.country:
+            values["country"], columns[f"country:{place.country}"] = place.country, cell
+        elif place.region:
+            values["region"], columns["region"] = place.region, cell
+        else:
+            values["destination"], columns["destination"] = place.destination, cell
+            self._remark(cell, Remark.INFERRED, f"{place.destination!r} names no country: recorded as a restricted "
+                                                "transfer to a destination in words, country unknown")
+        if place.note:
+            values["notes"], columns["notes"] = f"From the ICO sheet: {place.note}", cell
+            self._remark(cell, Remark.KEPT_IN_NOTES, f"{place.note!r} (beside {place.text.split('(')[0].strip()}) "
+                                                     "is kept in the transfer's notes")
+
+    def _mechanism(self, text: str, values: dict, columns: dict, cell: str) -> None:
+        """Column I mapped to the vocabulary, its words kept as safeguards; a TRA date read when it is clear."""
+        if not text or normalise(text) in BLANK_MARKERS:
+            return  # nothing said: a new transfer has none recorded, an existing one keeps its own
+        found = read_mechanism(text)
+        values["mechanism"] = found.value
+        values["safeguards"] = text if found.safeguards is None else found.safeguards
+        columns["mechanism"] = columns["safeguards"] = cell
+        if not found.recognised and normalise(text) != "none recorded":
+            self._remark(cell, Remark.INFERRED, "column I names no transfer mechanism ropa recognises: kept as "
+                                                "safeguards text")
+        if found.tra_date:
+            values["tra_date"], columns["tra_date"] = found.tra_date.isoformat(), cell
+            self._remark(cell, Remark.INFERRED, f"transfer risk assessment date read as "
+                                                f"{found.tra_date.strftime('%d/%m/%Y')}")
+        elif found.tra_text:
+            note = f"Transfer risk assessment (from the ICO sheet): {found.tra_text}"
+            values["notes"] = "\n".join(filter(None, [values.get("notes", ""), note]))
+            columns.setdefault("notes", cell)
+            self._remark(cell, Remark.KEPT_IN_NOTES, "column I mentions a transfer risk assessment without one clear "
+                                                     "date: kept in the transfer's notes; enter its date")
+
+
+def _per_destination(text: str, places: tuple[Place, ...]) -> tuple[dict[str, str], str]:
+    """Column I lines that start with one of the row's destinations ('India: IDTA'), by place text, and the rest
+    (for every other destination). Without such lines, the whole text is the rest."""
+    if ":" not in text:
+        return {}, text
+    own: dict[str, str] = {}
+    rest: list[str] = []
+    for line in _lines(text, places):
+        head, found, words = line.partition(":")
+        target = _same_place(head, places) if found else None
+        if target is not None and target.text not in own:
+            own[target.text] = words.strip()
+        elif line:
+            rest.append(line)
+    return own, ("; ".join(rest) if own else text)
+
+
+def _lines(text: str, places: tuple[Place, ...]) -> list[str]:
+    """Column I's lines; a semicolon starts a new one only before another destination ('India: IDTA; USA: DPF'),
+    so 'South Africa: Art. 49 — occasional; ICO informed' stays whole."""
+    lines: list[str] = []
+    for line in text.split("\n"):
+        pieces = line.split(";")
+        lines.append(pieces[0].strip())
+        for piece in pieces[1:]:
+            head, found, _ = piece.partition(":")
+            if found and _same_place(head, places) is not None:
+                lines.append(piece.strip())
+            else:
+                lines[-1] += ";" + piece
+    return [line.strip() for line in lines if line.strip()]
+
+
+def _same_place(text: str, places: tuple[Place, ...]) -> Place | None:
+    """The row's destination that text names: the same country, region or words."""
+    named = read_places(text.strip())
+    if len(named) != 1:
+        return None
+    one = named[0]
+    return next((p for p in places if (p.country, p.region, p.destination.casefold()) ==
+                 (one.country, one.region, one.destination.casefold())), None)
 
 
 def _as_written_by_ropa(values: dict) -> list[str]:

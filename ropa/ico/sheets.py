@@ -4,6 +4,7 @@ and About (information assets are in ico_assets). Each writes its rows top to bo
 
 from collections.abc import Iterable
 
+from ropa.checks.engine import citation_of
 from ropa.ico.index import Contracts, Lookups, Tally, Transfers
 from ropa.ico.layout import FIRST_DATA_ROW
 from ropa.ico.notes import notes
@@ -29,7 +30,7 @@ SHARING_HEADINGS = (
 )
 FINDING_HEADINGS = (
     ("Rule", 8), ("Severity", 10), ("Title", 30), ("Entity type", 14), ("Reference", 14), ("Name", 30),
-    ("Message", 60), ("Fix", 50),
+    ("Message", 60), ("Fix", 50), ("Citation", 34),
 )
 
 
@@ -102,7 +103,8 @@ def write_findings(sheet: Sheet, findings: Iterable[dict]) -> None:
         severity = f.get("severity") or ""
         flagged = {"error": sheet.styles.error, "warning": sheet.styles.warning}.get(severity)
         sheet.data([f.get("rule"), severity, f.get("title"), f.get("entity_type"), f.get("entity_ref"),
-                    f.get("entity_name"), f.get("message"), f.get("fix")], {1: flagged} if flagged else None)
+                    f.get("entity_name"), f.get("message"), f.get("fix"),
+                    f.get("citation") or citation_of(f.get("rule") or "")], {1: flagged} if flagged else None)
     sheet.finish()
 
 

@@ -17,9 +17,21 @@ MECHANISMS = {
     "uk_addendum": "UK Addendum to the EU standard contractual clauses",
     "bcr": "Binding corporate rules",
     "other_art46": "Other Article 46 safeguard",
-    "legacy_sccs": "EU standard contractual clauses without the UK Addendum (not valid since 21 March 2024)",
+    "legacy_sccs": "Legacy EU standard contractual clauses alone (not valid for UK transfers since 21 March 2024)",
     "art49_exception": "Article 49 exception",
+    "art49_explicit_consent": "Article 49(1)(a) explicit consent",
+    "art49_contract_with_subject": "Article 49(1)(b) performance of a contract with the individual",
+    "art49_contract_for_subject": "Article 49(1)(c) contract in the interests of the individual",
+    "art49_public_interest": "Article 49(1)(d) important reasons of public interest",
+    "art49_legal_claims": "Article 49(1)(e) legal claims",
+    "art49_vital_interests": "Article 49(1)(f) vital interests",
+    "art49_public_register": "Article 49(1)(g) public register",
+    "art49_compelling_interests": "Article 49(1) second subparagraph: compelling legitimate interests",
 }
+#: Column H words for a region whose members are all adequate; the reader maps them back (ropa.ico.places).
+REGION_WORDS = {"eea": "EEA", "eu": "EU"}
+#: Between the mechanism's words and the safeguards text in column I.
+SAFEGUARDS_SEPARATOR = " \u2014 "
 TRANSFER_STATUS = {
     "uk": "United Kingdom", "eea": "EEA (adequate)", "adequate": "Adequate (approved by regulations)",
     "adequate_partial": "Adequate for some recipients only",
@@ -130,7 +142,17 @@ def destination(transfer: dict, countries: dict[str, dict]) -> str:
     code = transfer.get("country")
     if code:
         return (countries.get(code) or {}).get("name") or code
+    if region := REGION_WORDS.get(transfer.get("region") or ""):
+        return region
     return transfer.get("destination") or "Country not recorded"
+
+
+def mechanism_line(where: str, transfer: dict) -> str:
+    """Column I for one transfer: 'India: International Data Transfer Agreement (IDTA) — <safeguards>'. The words
+    are MECHANISMS' own, so reading the sheet back gives the same mechanism; the safeguards follow the separator."""
+    words = MECHANISMS.get(transfer.get("mechanism") or "none_recorded", MECHANISMS["none_recorded"])
+    safeguards = transfer.get("safeguards") or ""
+    return f"{where}: {words}" + (f"{SAFEGUARDS_SEPARATOR}{safeguards}" if safeguards else "")
 
 
 def contract(engagement: dict) -> str:

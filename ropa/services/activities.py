@@ -149,7 +149,8 @@ def next_reference(prefix: str = "PA-") -> str:
 
 #: The checks a form enforces, and the field each one is about.
 ENFORCED = {"L01": "lawful_bases", "L02": "lawful_bases", "L03": "lawful_bases", "L04": "lawful_bases",
-            "L05": "policy_document_url", "L06": "consent_record_url", "L07": "lia_url", "O01": "controller"}
+            "L05": "policy_document_url", "L06": "consent_record_url", "L07": "lia_url", "L09": "lawful_bases",
+            "O01": "controller"}
 
 
 def basis_problems(values: dict, before: dict | None) -> list[tuple[str, str]]:

@@ -32,6 +32,9 @@ from ropa.models import Job, ProcessingActivity
 from ropa.models.base import utcnow
 
 EXPORT_JOB = "export"
+#: An uploaded file previewed (a dry run) or imported, too large for a web request; params: token, phase, folder.
+IMPORT_JOB = "import"
+IMPORT_PHASES = ("preview", "confirm")
 #: Formats that go through a job (the others are small enough to download directly).
 JOB_FORMATS = {"ico": ".xlsx"}
 HEARTBEAT = 5.0
@@ -90,13 +93,30 @@ def create_export_job(fmt: str, as_at: str | None, *, actor: str) -> Job:
 def start_export_job(fmt: str, as_at: str | None, *, actor: str, config: Mapping) -> Job:
     """Queue an export and start its worker process; a worker that cannot be started fails the job at once."""
     job = create_export_job(fmt, as_at, actor=actor)
+    _launch_or_fail(job, config)
+    return job
+
+
+def start_import_job(token: str, phase: str, folder: Path, *, actor: str, config: Mapping) -> Job:
+    """Queue the preview or the confirm of an upload (kept in folder/token) and start its worker process."""
+    if phase not in IMPORT_PHASES:
+        raise JobError(f"an import job previews or confirms, not {phase!r}")
+    job = Job(id=str(uuid.uuid4()), kind=IMPORT_JOB, created_by=actor, status="queued", progress=0,
+              message="Waiting for the worker to start",
+              params=json.dumps({"token": token, "phase": phase, "folder": str(folder)}))
+    db.session.add(job)
+    db.session.commit()
+    _launch_or_fail(job, config)
+    return job
+
+
+def _launch_or_fail(job: Job, config: Mapping) -> None:
     try:
         launch(job.id, config)
     except OSError as exc:
         current_app.logger.exception("could not start the worker of job %s", job.id)
         _update(job, status="failed", finished_at=utcnow(), message="Failed",
                 error=f"The worker process could not be started ({exc.strerror or exc}). Tell the administrator.")
-    return job
 
 
 def launch(job_id: str, config: Mapping) -> subprocess.Popen:
@@ -127,9 +147,9 @@ def get_job(job_id: str) -> Job | None:
     return db.session.get(Job, job_id, populate_existing=True)
 
 
-def recent_jobs(actor: str, limit: int = 10) -> list[Job]:
-    """The newest jobs one user started."""
-    return db.session.scalars(sa.select(Job).where(Job.created_by == actor)
+def recent_jobs(actor: str, limit: int = 10, kind: str = EXPORT_JOB) -> list[Job]:
+    """The newest jobs of one kind (exports, unless told) one user started."""
+    return db.session.scalars(sa.select(Job).where(Job.created_by == actor, Job.kind == kind)
                               .order_by(Job.created_at.desc()).limit(limit)).all()
 
 
@@ -149,11 +169,12 @@ def state_of(job: Job, now: datetime | None = None) -> JobState:
         if now - last > STALE_AFTER:
             minutes = max(1, int((now - last).total_seconds() // 60))
             status = "failed"
+            work = "import" if job.kind == IMPORT_JOB else "export"
             error = (f"The worker stopped: no progress for {minutes} minute{'s' if minutes != 1 else ''}. "
-                     "Start the export again; if it keeps stopping, tell the administrator (the job log is "
+                     f"Start the {work} again; if it keeps stopping, tell the administrator (the job log is "
                      f"jobs/{job.id}/job.log in the export folder)." if job.status == "running" else
                      f"The worker never started (queued {minutes} minute{'s' if minutes != 1 else ''} ago). "
-                     "Start the export again; if it keeps happening, tell the administrator.")
+                     f"Start the {work} again; if it keeps happening, tell the administrator.")
             message = "Stopped"
     return JobState(job, status, message, error, params)
 
@@ -181,6 +202,8 @@ def run_job(job_id: str, export_dir: Path, today: date | None = None) -> Job:
     today = today or utcnow().date()
     _update(job, status="running", started_at=utcnow(), progress=2, message="Starting")
     beat = _Heartbeat(current_app._get_current_object(), job_id)
+    if job.kind == IMPORT_JOB:
+        return _run_import_job(job, params, beat)
     try:
         if job.kind != EXPORT_JOB or fmt not in JOB_FORMATS:
             raise JobError(f"cannot run a {job.kind} job of format {fmt!r}")
@@ -201,6 +224,35 @@ def run_job(job_id: str, export_dir: Path, today: date | None = None) -> Job:
         reason = str(exc.args[0]) if isinstance(exc, (KeyError, ValueError)) and exc.args else str(exc)
         _update(job, status="failed", finished_at=utcnow(), message="Failed",
                 error=reason or type(exc).__name__)
+        current_app.logger.exception("job %s failed", job_id)
+    return job
+
+
+def _run_import_job(job: Job, params: dict, beat: "_Heartbeat") -> Job:
+    """Preview or confirm an upload. Problems in the file are the import's result (shown on its page), not a
+    failure of the job; the job fails only when the work itself could not be done."""
+    from ropa.services.imports import confirm_upload, open_upload, preview_upload
+
+    job_id, phase = job.id, params.get("phase")
+    try:
+        if phase not in IMPORT_PHASES:
+            raise JobError(f"an import job previews or confirms, not {phase!r}")
+        upload = open_upload(params.get("token", ""), owner=job.created_by, root=Path(params.get("folder", "")))
+        _update(job, progress=5, message=f"Reading {upload.file_name}")
+        beat.start(job.message)
+        result = (preview_upload if phase == "preview" else confirm_upload)(upload, progress=beat.report)
+        beat.stop()
+        job = db.session.get(Job, job_id)
+        done = ("Done: the preview is ready" if phase == "preview" else "Done: the import is written"
+                if result["ok"] else "Done: nothing was written")
+        _update(job, status="done", progress=100, finished_at=utcnow(), message=done)
+    except Exception as exc:  # whatever went wrong is the job's result, shown on its page
+        beat.stop()
+        db.session.rollback()
+        job = db.session.get(Job, job_id)
+        reason = str(exc.args[0]) if isinstance(exc, (KeyError, ValueError, LookupError, PermissionError)) \
+            and exc.args else str(exc)
+        _update(job, status="failed", finished_at=utcnow(), message="Failed", error=reason or type(exc).__name__)
         current_app.logger.exception("job %s failed", job_id)
     return job
 

@@ -14,7 +14,7 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 
-from ropa.checks import Finding, run_checks
+from ropa.checks import Finding, citation_of, run_checks
 from ropa.exchange.jsonio import dump_text
 from ropa.extensions import db
 from ropa.models import AuditHead, FindingsState, StoredFinding
@@ -115,7 +115,10 @@ def stream(batch: int = BATCH) -> Iterator[dict]:
         if not rows:
             return
         for row in rows:
-            yield {name: row[i] for i, name in enumerate(FIELDS, 1)}
+            finding = {name: row[i] for i, name in enumerate(FIELDS, 1)}
+            # The citation comes from the catalogue, so it is the rule's current one and needs no column.
+            finding["citation"] = citation_of(finding["rule"])
+            yield finding
         last = rows[-1][0]
 
 

@@ -12,7 +12,7 @@ from ropa.labels import label, value_label
 
 #: The blueprints, by module under ropa.views; a module that is not there yet is simply not registered.
 BLUEPRINTS = ["auth", "dashboard", "activities", "organisations", "services", "systems", "recipients",
-              "engagements", "transfers", "graph", "findings", "exports", "snapshots", "audit", "users"]
+              "engagements", "transfers", "graph", "findings", "exports", "imports", "snapshots", "audit", "users"]
 
 #: The navigation, in order: (endpoint, label, roles that see it; empty = everyone signed in).
 NAV = [
@@ -27,6 +27,7 @@ NAV = [
     ("graph.index", "Graph", ()),
     ("findings.index", "Findings", ()),
     ("exports.index", "Exports", ()),
+    ("imports.index", "Import", (Role.ADMIN, Role.DPO)),
     ("snapshots.index", "Snapshots", ()),
     ("audit.index", "Audit log", ()),
     ("users.index", "Users", (Role.ADMIN,)),
@@ -41,6 +42,11 @@ log = logging.getLogger("ropa")
 
 def register_blueprints(app: Flask) -> None:
     from ropa import auth  # noqa: F401  (registers the user loader)
+
+    if app.config.get("MAX_CONTENT_LENGTH") is None:  # an upload beyond the import limit is refused unread (413)
+        from ropa.services.imports import DEFAULT_UPLOAD_BYTES
+        app.config["MAX_CONTENT_LENGTH"] = int(app.config.get("ROPA_IMPORT_MAX_BYTES") or DEFAULT_UPLOAD_BYTES) \
+            + 2**20  # the form's other fields and the multipart framing
 
     for name in BLUEPRINTS:
         try:

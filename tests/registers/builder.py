@@ -29,6 +29,7 @@ BASES = {
     "9(2)(a)": ("article_9", False, False), "9(2)(b)": ("article_9", True, False),
     "9(2)(f)": ("article_9", False, False), "9(2)(g)": ("article_9", True, False),
     "9(2)(h)": ("article_9", True, False), "9(2)(i)": ("article_9", True, False),
+    "9(2)(j)": ("article_9", True, False),
     "Sch1 para 1": ("schedule_1", False, True), "Sch1 para 2": ("schedule_1", False, False),
     "Sch1 para 18": ("schedule_1", False, True), "Sch1 para 29": ("schedule_1", False, False),
 }
@@ -72,7 +73,7 @@ def system(name: str, supplier: str | None = None, hosting_country: str | None =
 
 
 def transfer(reference: str, activity: str, country: str | None, **fields) -> dict:
-    return {"reference": reference, "activity": activity, "country": country, "destination": "",
+    return {"reference": reference, "activity": activity, "country": country, "region": "none", "destination": "",
             "organisation": None, "system": None, "mechanism": "none_recorded", "safeguards": "",
             "certification": "", "certification_checked": None, "tra_date": None, "tra_outcome": "",
             "tra_url": ""} | fields

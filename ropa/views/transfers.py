@@ -21,7 +21,7 @@ bp = Blueprint("transfers", __name__)
 ROUTES_PER_PAGE = 50
 
 FIELDSETS = [
-    ("Where the data goes", ["reference", "activity", "organisation", "system", "country", "destination"]),
+    ("Where the data goes", ["reference", "activity", "organisation", "system", "country", "region", "destination"]),
     ("Mechanism", ["mechanism", "safeguards", "certification", "certification_checked"]),
     ("Transfer risk assessment", ["tra_date", "tra_outcome", "tra_url"]),
     ("Notes", ["notes"]),
@@ -32,6 +32,8 @@ HINTS = {
     "organisation": "Who receives the data or can access it abroad (often the processor or its sub-processor).",
     "system": "The system the data is held in, if the transfer happens through it.",
     "country": "Leave it as \u201cNot known\u201d only if nobody can tell you the country yet: the checks then flag it.",
+    "region": "When the data goes to the EEA or the EU as a whole rather than to one country: every country there is "
+              "covered by UK adequacy regulations.",
     "destination": "Only when the country is not known, e.g. \u201cOutside the UK and EEA (country not stated)\u201d.",
     "mechanism": "Adequacy covers EEA and adequate countries. An IDTA, the UK Addendum, BCRs or another Art. 46 "
                  "safeguard needs a transfer risk assessment. The UK-US data bridge needs the US recipient's "

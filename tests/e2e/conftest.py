@@ -41,3 +41,13 @@ def page(browser):
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture
+def server(tmp_path):
+    """A fresh `ropa demo` server on its own instance folder: (base URL, instance folder)."""
+    from tests.server import demo_server
+
+    instance = tmp_path / "instance"
+    with demo_server(instance) as (base, _password):
+        yield base, instance

@@ -3,18 +3,14 @@ ICO workbook, sees the preview with its one problem at its cell ("Germny" in col
 again, confirms, and finds the activities, the organisation of the contact block and the findings; an auditor has
 no import page (403)."""
 
-import os
-import subprocess
-import sys
 
 import openpyxl
 import pytest
 from playwright.sync_api import expect
 
-from tests.server import ROOT, demo_server
+from tests.e2e.people import add_user, sign_in
 
 pytestmark = pytest.mark.browser
-PASSWORD = "a long journey password"
 #: The seed register is kept for this organisation, so the sheet's contact block names it (another name is refused).
 CONTROLLER = "HCRG Care Services Ltd"
 PAYROLL = "Paying our staff and keeping the payroll records"
@@ -30,28 +26,6 @@ HEADINGS = [
     "General description of technical and organisational security measures (if possible)",
     "Article 6 lawful basis for processing personal data",
 ]
-
-
-@pytest.fixture
-def server(tmp_path):
-    instance = tmp_path / "instance"
-    with demo_server(instance) as (base, _password):
-        yield base, instance
-
-
-def add_user(instance, email: str, role: str) -> None:
-    env = os.environ | {"ROPA_INSTANCE_DIR": str(instance),
-                        "ROPA_DATABASE_URL": f"sqlite:///{instance / 'demo.db'}"}
-    subprocess.run([sys.executable, "-m", "ropa", "create-user", email, "--role", role, "--password-stdin"],
-                   input=PASSWORD, text=True, check=True, cwd=ROOT, env=env, capture_output=True)
-
-
-def sign_in(page, base: str, email: str) -> None:
-    page.goto(base + "/login")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
 
 
 def hand_filled_workbook(path, payroll_country: str) -> str:

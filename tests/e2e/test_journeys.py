@@ -3,44 +3,15 @@
 (b) an auditor downloads the ICO workbook and cannot reach any edit form;
 (c) two DPOs edit the same activity and the second save is refused with the conflict shown."""
 
-import os
 import re
-import subprocess
-import sys
-import urllib.error
-import urllib.request
 
 import openpyxl
 import pytest
 from playwright.sync_api import expect
 
-from tests.server import ROOT, demo_server
+from tests.e2e.people import add_user, sign_in
 
 pytestmark = pytest.mark.browser
-PASSWORD = "a long journey password"
-
-
-@pytest.fixture
-def server(tmp_path):
-    instance = tmp_path / "instance"
-    with demo_server(instance) as (base, password):
-        yield base, instance
-
-
-def add_user(instance, email: str, role: str) -> None:
-    """Create a user in the demo database with the command line, as an administrator would."""
-    env = os.environ | {"ROPA_INSTANCE_DIR": str(instance),
-                        "ROPA_DATABASE_URL": f"sqlite:///{instance / 'demo.db'}"}
-    subprocess.run([sys.executable, "-m", "ropa", "create-user", email, "--role", role, "--password-stdin"],
-                   input=PASSWORD, text=True, check=True, cwd=ROOT, env=env, capture_output=True)
-
-
-def sign_in(page, base: str, email: str) -> None:
-    page.goto(base + "/login")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
 
 
 def test_a_dpo_finds_and_fixes_a_transfer_without_a_mechanism(page, server, artifacts):

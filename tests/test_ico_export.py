@@ -102,15 +102,15 @@ def test_the_writer_imports_without_flask():
 # --- The ICO layout ------------------------------------------------------------------------------------------
 
 
-def test_row_9_carries_the_30_ico_headings_exactly_then_ropas_reference(seed_book):
+def test_row_9_carries_the_30_ico_headings_exactly_then_ropas_reference_and_notes(seed_book):
     sheet = seed_book[0]["Template"]
-    assert [c.value for c in sheet[9]] == [*ICO_HEADINGS, "ropa reference"]
+    assert [c.value for c in sheet[9]] == [*ICO_HEADINGS, "ropa reference", "ropa notes"]
 
 
 def test_row_8_bands_are_merged_over_their_columns(seed_book):
     sheet = seed_book[0]["Template"]
     merged = {str(r) for r in sheet.merged_cells.ranges if r.min_row == 8}
-    assert merged == set(BANDS)
+    assert merged == set(BANDS) | {"AE8:AF8"}  # ropa's own reference and notes columns
     assert {ref: sheet[ref.split(":")[0]].value for ref in BANDS} == BANDS
     assert (sheet["S8"].value, sheet["T8"].value) == ("Consent", "Access Requests")
     assert "not part of the ICO template" in sheet["AE8"].value
@@ -121,7 +121,8 @@ def test_required_headings_are_green_optional_blue_and_ours_grey(seed_book):
     colour = {c.column_letter: c.fill.fgColor.rgb for c in sheet[9]}
     required = {"B", "C", "D", "E", "F", "H", "I", "J", "K", "Z", "AA", "AB", "AC", "AD"}
     assert len({colour[c] for c in required}) == 1
-    assert len({colour[c] for c in colour if c not in required | {"AE"}}) == 1
+    assert len({colour[c] for c in colour if c not in required | {"AE", "AF"}}) == 1
+    assert colour["AE"] == colour["AF"]
     assert len({colour["B"], colour["A"], colour["AE"]}) == 3
 
 
@@ -266,7 +267,7 @@ def test_dates_are_real_excel_dates(tmp_path):
 
 def test_every_sheet_is_frozen_filtered_and_prints_landscape_one_page_wide(seed_book):
     book = seed_book[0]
-    expected = {"Template": ("B10", "A9:AE35", "$8:$9"), "Processor record": ("B10", "A9:H11", "$8:$9")}
+    expected = {"Template": ("B10", "A9:AF35", "$8:$9"), "Processor record": ("B10", "A9:I11", "$8:$9")}
     for name in DATA_SHEETS:
         sheet = book[name]
         freeze, ref, titles = expected.get(name, ("B3", None, "$2:$2"))

@@ -426,7 +426,8 @@ def test_a_sheet_without_the_heading_row_is_refused(tmp_path):
         read_ico_workbook(build(tmp_path, [DIRECT_CARE], headings=headings), "register.xlsx")
     assert [str(p) for p in failed.value.problems] == [
         "register.xlsx:Template: no ICO heading row found in the first 15 rows of sheet 'Template': expected "
-        "headings such as 'Purpose of processing'"]
+        "headings such as 'Purpose of processing' (controller) or 'Categories of processing carried out on behalf of "
+        "the controller' (processor record)"]
 
 
 def test_headings_below_row_15_are_not_looked_for(tmp_path):

@@ -52,7 +52,7 @@ def test_the_template_csv_has_the_ico_headings_and_one_row_per_controlled_activi
     assert rows[0][1] == "Purpose of processing" and rows[0][29] == "Reasons for not adhering to policy document " \
                                                                     "(if applicable)"
     assert len(rows) - 1 == 26
-    pearson = next(r for r in rows if r[-1] == "PA-026")
+    pearson = next(r for r in rows if r[30] == "PA-026")
     assert pearson[7] == "Outside the UK and EEA (country not stated)"
 
 

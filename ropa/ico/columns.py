@@ -49,11 +49,26 @@ HEADINGS: dict[str, str] = {
     "AD": "Reasons for not adhering to policy document (if applicable)",
 }
 REFERENCE = "REF"  # our own extra column: the activity reference
+NOTES = "NOTES"  # the activity's notes: ropa's own column, or a Notes column a DPO added
 #: Other ways the same columns are headed in copies of the template that circulate.
 HEADING_VARIANTS: dict[str, list[str]] = {
     "Z": ["Data Protection Act 2018 Schedule Condition for processing"],
     REFERENCE: ["Reference", "ropa reference", "Activity reference", "Ref"],
+    NOTES: ["ropa notes", "Notes", "Comments"],
 }
+#: The ICO-style processor record (Art. 30(2); reference/ico-ropa-template.md): its own columns, with H, I and K as
+#: the controller template heads them. PB (the categories of processing) is the column every row needs.
+PROCESSOR_HEADINGS: dict[str, str] = {
+    "PA": "Name and contact details of controller",
+    "PB": "Categories of processing carried out on behalf of the controller",
+    "H": HEADINGS["H"], "I": HEADINGS["I"], "K": HEADINGS["K"],
+    "PF": "Link to contract with controller",
+    "PG": "Sub-processors used",
+}
+#: How a cell of column G (and the processor record's contract and sub-processor columns) is kept in the notes.
+NOTE_PREFIXES = {"G": "Link to contract with processor (from the ICO sheet): ",
+                 "PF": "Link to contract with controller (from the ICO sheet): ",
+                 "PG": "Sub-processors used (from the ICO sheet): "}
 
 #: Columns copied to a text field of the activity as they are.
 TEXT_FIELDS = {"A": "business_function", "B": "purpose", "K": "security_measures", "N": "legitimate_interests",
@@ -86,20 +101,28 @@ def _without_qualifiers(text: str) -> str:
 
 
 @cache
-def _heading_index() -> dict[str, str]:
+def _heading_index(processor: bool = False) -> dict[str, str]:
     index: dict[str, str] = {}
-    for letter, heading in HEADINGS.items():
+    for letter, heading in (PROCESSOR_HEADINGS if processor else HEADINGS).items():
         for text in [heading, *HEADING_VARIANTS.get(letter, [])]:
             index[normalise(text)] = letter
             index.setdefault(normalise(_without_qualifiers(text)), letter)
-    for text in HEADING_VARIANTS[REFERENCE]:
-        index[normalise(text)] = REFERENCE
+    for letter in (REFERENCE, NOTES):
+        for text in HEADING_VARIANTS[letter]:
+            index[normalise(text)] = letter
     return index
 
 
-def heading_letter(text: str) -> str | None:
-    """The template column ("A".."AD", or REFERENCE) a heading cell names, tolerant of case, spacing and '(if ...)'."""
-    return _heading_index().get(normalise(text)) if text else None
+def heading_letter(text: str, processor: bool = False) -> str | None:
+    """The template column ("A".."AD", REFERENCE or NOTES) a heading cell names, tolerant of case, spacing and
+    '(if ...)'; with processor, the processor record's column ("PA", "PB", "H", "I", "K", "PF", "PG", ...)."""
+    return _heading_index(processor).get(normalise(text)) if text else None
+
+
+def contract_links(notes: str | None, letter: str = "G") -> list[str]:
+    """The contract links (or sub-processors) an import kept in an activity's notes, for the export's column."""
+    prefix = NOTE_PREFIXES[letter]
+    return [line.removeprefix(prefix) for line in (notes or "").splitlines() if line.startswith(prefix)]
 
 
 def cell_text(value) -> str:

@@ -75,6 +75,8 @@ TEMPLATE_COLUMNS: tuple[Column, ...] = (
 #: ropa's own column after AD: the activity reference, so an exported workbook re-imports by reference.
 REFERENCE_BAND = "ropa (not part of the ICO template)"
 REFERENCE_COLUMN = Column("AE", "ropa reference", REFERENCE_BAND, False, 14)
+#: The activity's notes (what an import could not place in a field among them), so they survive a round trip.
+NOTES_COLUMN = Column("AF", "ropa notes", REFERENCE_BAND, False, 40)
 
 #: 1-based rows of the Template and of the processor record.
 TITLE_ROW, GROUP_ROW, BAND_ROW, HEADING_ROW, FIRST_DATA_ROW = 1, 2, 8, 9, 10
@@ -107,6 +109,7 @@ PROCESSOR_COLUMNS: tuple[Column, ...] = (
 )
 #: ropa's reference column after the processor record's last column.
 PROCESSOR_REFERENCE = Column("H", REFERENCE_COLUMN.heading, REFERENCE_BAND, False, REFERENCE_COLUMN.width)
+PROCESSOR_NOTES = Column("I", NOTES_COLUMN.heading, REFERENCE_BAND, False, NOTES_COLUMN.width)
 
 
 def bands(columns: tuple[Column, ...] = TEMPLATE_COLUMNS) -> list[tuple[str, int, int]]:

@@ -21,6 +21,9 @@ from ropa.ico.columns import (
     BOOL_FIELDS,
     HEADINGS,
     LIMITS,
+    NOTE_PREFIXES,
+    NOTES,
+    PROCESSOR_HEADINGS,
     REFERENCE,
     TEXT_FIELDS,
     VOCABULARY,
@@ -91,17 +94,20 @@ def read_ico_workbook(data: bytes, file: str, *, known: Mapping[str, Iterable[st
         warnings.filterwarnings("ignore", category=UserWarning, module="openpyxl")  # unsupported Excel extensions
         book = _open(data, file)
         try:
-            sheet, head, heading_row, columns, problems = _find_sheet(book, file)
-            where = f"{file}:{_sheet_label(sheet.title)}"
-            contact, cells = _contact_block(head[:heading_row - 1])
-            reader = _Reader(where, columns, problems, known or {}, from_ropa=_from_ropa(head, heading_row, columns),
-                             remarks=remarks if remarks is not None else [])
-            reader.add_self(contact, cells)
-            for number, row in enumerate(sheet.iter_rows(min_row=heading_row + 1), start=heading_row + 1):
-                reader.read_row(number, row)
-                if len(problems) >= MAX_PROBLEMS:
-                    problems.append(CellProblem(where, number, "", "too many problems; stopped reading"))
-                    break
+            found, problems = _find_sheets(book, file)
+            reader = _Reader(problems, known or {}, remarks=remarks if remarks is not None else [])
+            contact: dict = {}
+            for sheet, head, heading_row, columns, processor in found:
+                reader.start(f"{file}:{_sheet_label(sheet.title)}", columns,
+                             from_ropa=_from_ropa(head, heading_row, columns), processor=processor)
+                if not contact.get("organisation", {}).get("name"):
+                    contact, cells = _contact_block(head[:heading_row - 1])
+                    reader.add_self(contact, cells)
+                for number, row in enumerate(sheet.iter_rows(min_row=heading_row + 1), start=heading_row + 1):
+                    reader.read_row(number, row)
+                    if len(problems) >= MAX_PROBLEMS:
+                        problems.append(CellProblem(reader.where, number, "", "too many problems; stopped reading"))
+                        break
         finally:
             book.close()
     return reader.records(), contact, problems
@@ -142,46 +148,63 @@ def _sheet_label(name: str) -> str:
     return name if re.fullmatch(r"\w+", name) else "'" + name.replace("'", "''") + "'"
 
 
-def _find_sheet(book, file: str):
-    """'Template' if there is one, else the first sheet with the ICO headings in its first rows."""
-    sheets = book.worksheets
-    template = [s for s in sheets if s.title.strip().casefold() == "template"]
+def _find_sheets(book, file: str) -> tuple[list[tuple], list[Problem]]:
+    """The controller sheet ('Template' if it has the ICO headings, else the first sheet that has them) and the
+    processor record (the first sheet with the Art. 30(2) headings), each as (sheet, head rows, heading row,
+    columns, processor?), with any repeated headings as problems. At least one of the two must be there."""
+    controller = processor = None
+    problems: list[Problem] = []
     near_miss = ""
-    for sheet in template or sheets:
+    ordered = sorted(book.worksheets, key=lambda s: s.title.strip().casefold() != "template")
+    for sheet in ordered:
         sheet.reset_dimensions()  # some writers record a wrong used range; read what is there
         head = [tuple(row) for row in sheet.iter_rows(max_row=HEADING_ROWS)]
-        heading_row, columns, problems = _heading_row(head, f"{file}:{_sheet_label(sheet.title)}")
-        if "B" in columns:
-            return sheet, head, heading_row, columns, problems
-        if columns and not near_miss:
-            near_miss = (f" (row {heading_row} of sheet '{sheet.title}' has ICO headings but no "
-                         f"'{HEADINGS['B']}' column; every activity needs its purpose)")
-    expected = f"expected headings such as '{HEADINGS['B']}'"
-    if len(template or sheets) == 1:
-        sheet = (template or sheets)[0]
         where = f"{file}:{_sheet_label(sheet.title)}"
-        raise _fail(where, f"no ICO heading row found in the first {HEADING_ROWS} rows of sheet '{sheet.title}': "
-                           f"{expected}{near_miss}")
-    names = ", ".join(s.title for s in sheets)
+        for is_processor, needed in ((False, "B"), (True, "PB")):
+            if (processor if is_processor else controller) is not None:
+                continue
+            heading_row, columns, repeats = _heading_row(head, where, needed, is_processor)
+            if needed in columns:
+                problems += repeats
+                if is_processor:
+                    processor = (sheet, head, heading_row, columns, True)
+                else:
+                    controller = (sheet, head, heading_row, columns, False)
+                break
+            if columns and not is_processor and not near_miss:
+                near_miss = (f" (row {heading_row} of sheet '{sheet.title}' has ICO headings but no "
+                             f"'{HEADINGS['B']}' column; every activity needs its purpose)")
+    found = [s for s in (controller, processor) if s is not None]
+    if found:
+        return found, problems
+    expected = (f"expected headings such as '{HEADINGS['B']}' (controller) or '{PROCESSOR_HEADINGS['PB']}' "
+                "(processor record)")
+    if len(ordered) == 1:
+        sheet = ordered[0]
+        raise _fail(f"{file}:{_sheet_label(sheet.title)}",
+                    f"no ICO heading row found in the first {HEADING_ROWS} rows of sheet '{sheet.title}': "
+                    f"{expected}{near_miss}")
+    names = ", ".join(s.title for s in ordered)
     raise _fail(file, f"no sheet has the ICO heading row in its first {HEADING_ROWS} rows (looked in: {names}): "
                       f"{expected}{near_miss}")
 
 
-def _heading_row(head: list[tuple], where: str) -> tuple[int, dict[str, int], list[Problem]]:
-    """The row with the most ICO headings (one with 'Purpose of processing' preferred), its columns, repeats."""
+def _heading_row(head: list[tuple], where: str, needed: str = "B",
+                 processor: bool = False) -> tuple[int, dict[str, int], list[Problem]]:
+    """The row with the most ICO headings (one with the needed column preferred), its columns, repeats."""
     best: tuple = (0, {}, [])
     for number, row in enumerate(head, start=1):
         columns: dict[str, int] = {}
         repeats: list[Problem] = []
         for index, cell in enumerate(row, start=1):
-            letter = heading_letter(cell_text(cell.value)) if isinstance(cell.value, str) else None
+            letter = heading_letter(cell_text(cell.value), processor) if isinstance(cell.value, str) else None
             if letter and letter in columns:
                 repeats.append(CellProblem(where, number, f"{get_column_letter(index)}{number}",
                                            f"the heading '{cell_text(cell.value)}' appears twice (also in column "
                                            f"{get_column_letter(columns[letter])}); delete or rename one"))
             elif letter:
                 columns[letter] = index
-        if ("B" in columns, len(columns)) > ("B" in best[1], len(best[1])):
+        if (needed in columns, len(columns)) > (needed in best[1], len(best[1])):
             best = (number, columns, repeats)
     return best
 
@@ -265,14 +288,19 @@ class _Row:
 class _Reader:
     """Turns rows into records; collects the vocabulary names they use and every problem found."""
 
-    def __init__(self, where: str, columns: dict[str, int], problems: list[Problem],
-                 known: Mapping[str, Iterable[str]], from_ropa: bool = False, remarks: list[Remark] | None = None):
-        self.where, self.columns, self.problems, self.from_ropa = where, columns, problems, from_ropa
+    def __init__(self, problems: list[Problem], known: Mapping[str, Iterable[str]],
+                 remarks: list[Remark] | None = None):
+        self.problems = problems
         self.remarks: list[Remark] = [] if remarks is None else remarks
         self.known = {entity: frozenset(n.casefold() for n in names) for entity, names in known.items()}
-        self.letters = {letter: get_column_letter(index) for letter, index in columns.items()}
         self.found: dict[str, dict[str, CellRecord]] = {name: {} for name in ORDER}  # casefolded key -> record
-        self.rows_of: dict[str, int] = {}  # activity reference -> first row
+        self.rows_of: dict[str, tuple[int, str]] = {}  # activity reference -> (first row, sheet)
+        self.start("", {})
+
+    def start(self, where: str, columns: dict[str, int], *, from_ropa: bool = False, processor: bool = False) -> None:
+        """Read the rows of another sheet from now on: the controller template, or the processor record."""
+        self.where, self.columns, self.from_ropa, self.processor = where, columns, from_ropa, processor
+        self.letters = {letter: get_column_letter(index) for letter, index in columns.items()}
 
     def records(self) -> list[RawRecord]:
         return [record for name in ORDER for record in self.found[name].values()]
@@ -322,6 +350,9 @@ class _Reader:
         row = _Row(number, cells, self.columns, self.letters)
         if row.blank():
             return
+        if self.processor:
+            self._processor_row(row)
+            return
         function, purpose = row.text("A"), row.text("B")
         if is_example(function, purpose) or normalise(purpose) == normalise(HEADINGS["B"]):
             return
@@ -345,27 +376,95 @@ class _Reader:
         notes += self._notes(row, bool(transfers))
         if self.from_ropa and row.text(REFERENCE):
             notes = _as_written_by_ropa(values)
+        self._finish(row, values, columns, notes, transfers, row.ref("J") or row.ref("G") or row.ref("C"))
+
+    def _finish(self, row: _Row, values: dict, columns: dict, notes: list[str],
+                transfers: list[tuple[str, CellRecord]], notes_cell: str) -> None:
+        """The activity and its transfers, with the notes (a Notes column first, then what had no field)."""
+        if text := row.text(NOTES):
+            notes = [text] + ([] if self.from_ropa and row.text(REFERENCE) else notes)
+            notes_cell = row.ref(NOTES)
         if notes:
-            values["notes"], columns["notes"] = "\n".join(notes), row.ref("J") or row.ref("G") or row.ref("C")
-        self._add("activities", reference, CellRecord("activities", values, self.where, number, columns))
+            values["notes"], columns["notes"] = "\n".join(notes), notes_cell
+        self._add("activities", values["reference"], CellRecord("activities", values, self.where, row.number,
+                                                                columns))
         for key, record in transfers:
             self._add("transfers", key, record)
+
+    def _processor_row(self, row: _Row) -> None:
+        """An activity we carry out as processor (Art. 30(2)): the controller we act for, the categories of
+        processing, transfers and security measures; contract link and sub-processors kept in notes."""
+        for cell, shown in row.errors():
+            self._problem(row.number, cell, f"the cell shows the error {shown}; type the value instead of a formula")
+        text = row.text("PB")
+        if not text:
+            self._problem(row.number, row.ref("PB") or row.ref("PA"), f"'{PROCESSOR_HEADINGS['PB']}' is blank; "
+                          "every activity needs its purpose (fill it in, or clear the row)")
+            return
+        if is_example("", text) or normalise(text) == normalise(PROCESSOR_HEADINGS["PB"]):
+            return
+        written = self.from_ropa and bool(row.text(REFERENCE))
+        name, purpose, named = _processing_lines(text) if written else ("", text, {})
+        reference, ref_cell = self._reference(row, "", purpose)
+        if reference is None:
+            return
+        values = {"reference": reference, "name": name or activity_name(purpose, ""), "purpose": purpose,
+                  "our_role": "processor"}
+        columns = {"*": row.ref("PB"), "reference": ref_cell, "name": row.ref("PB"), "purpose": row.ref("PB"),
+                   "our_role": row.ref("PB")}
+        self._scalars(row, values, columns)
+        for field, entity in (("data_subjects", "subject_categories"), ("data_categories", "data_categories")):
+            if field in named:
+                self._names(row, values, columns, field, entity, named[field], row.ref("PB"))
+        notes = self._controller(row, values, columns, written)
+        transfers = self._transfers(row, reference, ref_cell)
+        if not self.from_ropa:
+            for letter in ("PF", "PG"):
+                if cell_value := row.text(letter):
+                    notes.append(NOTE_PREFIXES[letter] + cell_value)
+                    what = ("the contract link is kept in the activity's notes; record the contract on our "
+                            "engagement with the controller" if letter == "PF" else
+                            "the sub-processors are kept in the activity's notes; record each as a processor of "
+                            "the activity, with its contract (Art. 28(2) and (4))")
+                    self._remark(row.ref(letter), Remark.KEPT_IN_NOTES, f"{cell_value!r}: {what}")
+        notes += self._unplaced_safeguards(row, bool(transfers))
+        self._finish(row, values, columns, notes, transfers, row.ref("PF") or row.ref("PA") or row.ref("PB"))
+
+    def _controller(self, row: _Row, values: dict, columns: dict, written: bool) -> list[str]:
+        """The controller we act for, by name (an organisation record); its contact details go to the notes.
+        Returns those notes. A row with no controller named is left for the checks (O01, Art. 30(2)(a))."""
+        text, cell = row.text("PA"), row.ref("PA")
+        known = self.known.get("organisations", frozenset())
+        names = [] if normalise(text) in BLANK_MARKERS | {"controller not recorded"} else joint_names(text, known)
+        names = [n for n in names if not self._long("organisations", n, row.number, cell)]
+        if not names:
+            return []
+        values["controller"], columns["controller"] = names[0], cell
+        self._add("organisations", names[0], CellRecord("organisations", {"name": names[0]}, self.where,
+                                                        row.number, {"*": cell}, if_missing=True))
+        if written or normalise(text) == normalise(names[0]):
+            return []
+        self._remark(cell, Remark.KEPT_IN_NOTES, f"the controller is recorded as {names[0]!r}; the rest of the cell "
+                                                 "is kept in the activity's notes (put contact details on the "
+                                                 "organisation)")
+        return [f"Controller and contact details (from the ICO sheet): {text}"]
 
     def _reference(self, row: _Row, function: str, purpose: str) -> tuple[str | None, str]:
         """The row's own reference, or one derived from its words; None (and a problem) for a repeat."""
         given = row.text(REFERENCE)
-        cell = row.ref(REFERENCE) if given else row.ref("B")
+        cell = row.ref(REFERENCE) if given else row.ref("PB" if self.processor else "B")
         reference = given or derived_reference(function, purpose)
         if self._long("reference", reference, row.number, cell):
             return None, cell
         if reference.casefold() in self.rows_of:
-            first = self.rows_of[reference.casefold()]
+            first, where = self.rows_of[reference.casefold()]
+            first = first if where == self.where else f"{first} of {where.rpartition(':')[2]}"
             fix = "give each its own reference" if row.has(REFERENCE) else "add a Reference column"
             self._problem(row.number, cell, f"duplicate reference '{reference}' (also at row {first})" if given else
                           f"same business function and purpose as row {first}, so both rows would be one activity; "
                           f"merge them, or {fix} to tell them apart")
             return None, cell
-        self.rows_of[reference.casefold()] = row.number
+        self.rows_of[reference.casefold()] = (row.number, self.where)
         return reference, cell
 
     def _scalars(self, row: _Row, values: dict, columns: dict) -> None:
@@ -386,18 +485,20 @@ class _Reader:
     def _vocabulary(self, row: _Row, values: dict, columns: dict) -> None:
         """Category names, and a record for each so the register has it (kind guessed only as special/criminal)."""
         for letter, (field, entity) in VOCABULARY.items():
-            if not row.has(letter):
-                continue
-            cell = row.ref(letter)
-            names = [n for n in self._values(row.text(letter), entity) if not self._long(entity, n, row.number, cell)]
-            values[field], columns[field] = names, cell
-            for name in names:
-                columns[f"{field}:{name}"] = cell
-                fields = {"name": name}
-                if entity == "data_categories" and (kind := guessed_kind(name)) != "personal":
-                    fields["kind"] = kind
-                self._add(entity, name, CellRecord(entity, fields, self.where, row.number,
-                                                   {"*": cell}, if_missing=True))
+            if row.has(letter):
+                self._names(row, values, columns, field, entity, self._values(row.text(letter), entity),
+                            row.ref(letter))
+
+    def _names(self, row: _Row, values: dict, columns: dict, field: str, entity: str, found: list[str],
+               cell: str) -> None:
+        names = [n for n in found if not self._long(entity, n, row.number, cell)]
+        values[field], columns[field] = names, cell
+        for name in names:
+            columns[f"{field}:{name}"] = cell
+            fields = {"name": name}
+            if entity == "data_categories" and (kind := guessed_kind(name)) != "personal":
+                fields["kind"] = kind
+            self._add(entity, name, CellRecord(entity, fields, self.where, row.number, {"*": cell}, if_missing=True))
 
     def _values(self, text: str, entity: str) -> list[str]:
         """ropa writes one name per line, so its own workbooks are never split at commas inside a name."""
@@ -458,14 +559,17 @@ class _Reader:
             self._remark(row.ref("J"), Remark.KEPT_IN_NOTES, "the retention text is too long for a retention rule's "
                                                              "name and is kept in the activity's notes")
         if (text := row.text("G")) and not self.from_ropa:
-            notes.append(f"Link to contract with processor (from the ICO sheet): {text}")
+            notes.append(NOTE_PREFIXES["G"] + text)
             self._remark(row.ref("G"), Remark.KEPT_IN_NOTES, f"the contract link {text!r} is kept in the activity's "
                                                              "notes; record it on the processor's engagement")
+        return notes + self._unplaced_safeguards(row, transferred)
+
+    def _unplaced_safeguards(self, row: _Row, transferred: bool) -> list[str]:
         if (text := row.text("I")) and normalise(text) not in BLANK_MARKERS and not transferred:
-            notes.append(f"Safeguards for exceptional transfers (from the ICO sheet): {text}")
-            self._remark(row.ref("I"), Remark.KEPT_IN_NOTES, f"column I says {text!r} but column H names no "
-                                                             "transfer: kept in the activity's notes")
-        return notes
+            self._remark(row.ref("I"), Remark.KEPT_IN_NOTES, f"the safeguards column says {text!r} but no transfer "
+                                                             "is named beside it: kept in the activity's notes")
+            return [f"Safeguards for exceptional transfers (from the ICO sheet): {text}"]
+        return []
 
     def _transfers(self, row: _Row, reference: str, ref_cell: str) -> list[tuple[str, CellRecord]]:
         """A transfer per country, region or destination named in column H, each with the mechanism column I names
@@ -568,6 +672,22 @@ def _same_place(text: str, places: tuple[Place, ...]) -> Place | None:
     one = named[0]
     return next((p for p in places if (p.country, p.region, p.destination.casefold()) ==
                  (one.country, one.region, one.destination.casefold())), None)
+
+
+def _processing_lines(text: str) -> tuple[str, str, dict[str, list[str]]]:
+    """The processor record's column B as ropa writes it: the name, the purpose, then 'Individuals: a, b' and
+    'Personal data: c, d' lines (ropa.ico.writer.processor_row)."""
+    name, _, rest = text.partition("\n")
+    named: dict[str, list[str]] = {}
+    kept = []
+    for line in rest.splitlines():
+        for label, field in (("Individuals: ", "data_subjects"), ("Personal data: ", "data_categories")):
+            if line.startswith(label):
+                named[field] = [n.strip() for n in line.removeprefix(label).split(", ") if n.strip()]
+                break
+        else:
+            kept.append(line)
+    return name.strip(), "\n".join(kept).strip(), named
 
 
 def _as_written_by_ropa(values: dict) -> list[str]:

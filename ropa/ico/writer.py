@@ -12,17 +12,48 @@ from typing import BinaryIO
 
 from xlsxwriter.workbook import Workbook
 
-from ropa.ico import sheets as ico_sheets, writer_process
+from ropa.ico import sheets as ico_sheets
+from ropa.ico import writer_process
 from ropa.ico.assets import AssetSources, SystemUsage, write_assets
+from ropa.ico.columns import contract_links
 from ropa.ico.index import Contracts, Lookups, Tally, Transfers
 from ropa.ico.layout import (
-    ABOUT, ASSETS, BAND_ROW, CONTACT_FIELDS, CONTROLLER_GROUPS, FINDINGS, GROUP_COLUMNS, NOTES,
-    PROCESSOR_COLUMNS, PROCESSOR_GROUPS, PROCESSOR_RECORD, PROCESSOR_REFERENCE, PROCESSOR_TITLE, PROCESSORS,
-    REFERENCE_BAND, REFERENCE_COLUMN, SHARING, SHEETS, TEMPLATE, TEMPLATE_COLUMNS, TEMPLATE_TITLE, TRANSFERS,
-    Column, bands,
+    ABOUT,
+    ASSETS,
+    BAND_ROW,
+    CONTACT_FIELDS,
+    CONTROLLER_GROUPS,
+    FINDINGS,
+    GROUP_COLUMNS,
+    NOTES,
+    NOTES_COLUMN,
+    PROCESSOR_COLUMNS,
+    PROCESSOR_GROUPS,
+    PROCESSOR_NOTES,
+    PROCESSOR_RECORD,
+    PROCESSOR_REFERENCE,
+    PROCESSOR_TITLE,
+    PROCESSORS,
+    REFERENCE_BAND,
+    REFERENCE_COLUMN,
+    SHARING,
+    SHEETS,
+    TEMPLATE,
+    TEMPLATE_COLUMNS,
+    TEMPLATE_TITLE,
+    TRANSFERS,
+    Column,
+    bands,
 )
 from ropa.ico.text import (
-    basis_codes, basis_labels, contact_line, contact_rows, organisation_rows, retention, rights, yes_no,
+    basis_codes,
+    basis_labels,
+    contact_line,
+    contact_rows,
+    organisation_rows,
+    retention,
+    rights,
+    yes_no,
 )
 from ropa.ico.xlsx import WORKBOOK_OPTIONS, Sheet, Styles
 
@@ -94,8 +125,8 @@ class Pass:
 def write_activities(template: Sheet, record: Sheet, activities: Iterable[dict], run: Pass) -> Tally:
     """The Template (activities we control) and the processor record (activities we process), in one pass."""
     tally, us = Tally(), run.lookups.organisation
-    _start(template, TEMPLATE_TITLE, CONTROLLER_GROUPS, us, (*TEMPLATE_COLUMNS, REFERENCE_COLUMN))
-    _start(record, PROCESSOR_TITLE, PROCESSOR_GROUPS, us, (*PROCESSOR_COLUMNS, PROCESSOR_REFERENCE))
+    _start(template, TEMPLATE_TITLE, CONTROLLER_GROUPS, us, (*TEMPLATE_COLUMNS, REFERENCE_COLUMN, NOTES_COLUMN))
+    _start(record, PROCESSOR_TITLE, PROCESSOR_GROUPS, us, (*PROCESSOR_COLUMNS, PROCESSOR_REFERENCE, PROCESSOR_NOTES))
     for activity in activities:
         tally.see(activity, run.moves)
         if activity.get("status") == "retired":
@@ -147,7 +178,7 @@ def template_row(a: dict, lookups: Lookups, contracts: Contracts, moves: Transfe
         a.get("business_function"), purpose(a),
         [contact_line(name, lookups.organisations) for name in a.get("joint_controllers") or []],
         a.get("data_subjects"), a.get("data_categories"), a.get("recipients"),
-        contracts.for_activity(a),
+        [*contracts.for_activity(a), *contract_links(a.get("notes"))],
         moves.destinations(reference), moves.exceptional_safeguards(reference),
         retention(a.get("retention_rule"), lookups.retention_rules),
         a.get("security_measures"),
@@ -162,7 +193,7 @@ def template_row(a: dict, lookups: Lookups, contracts: Contracts, moves: Transfe
         article_6_labels,
         a.get("retention_policy_url"),
         yes_no(a.get("retention_compliant")), a.get("retention_noncompliance_reason"),
-        reference,
+        reference, a.get("notes"),
     ]
 
 
@@ -175,9 +206,9 @@ def processor_row(a: dict, lookups: Lookups, contracts: Contracts, moves: Transf
          _listed("Personal data", a.get("data_categories"))],
         moves.destinations(reference), moves.exceptional_safeguards(reference),
         a.get("security_measures"),
-        contracts.as_processor(lookups.organisation.get("name") or "", a),
-        a.get("processors"),
-        reference,
+        [*contracts.as_processor(lookups.organisation.get("name") or "", a), *contract_links(a.get("notes"), "PF")],
+        [*(a.get("processors") or []), *contract_links(a.get("notes"), "PG")],
+        reference, a.get("notes"),
     ]
 
 

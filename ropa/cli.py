@@ -262,5 +262,23 @@ def demo(host: str, port: int) -> None:
     run_simple(host, port, app, threaded=True)
 
 
+@cli.command("serve", with_appcontext=False)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0: every interface).")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--workers", type=click.IntRange(min=1), envvar="ROPA_WORKERS", show_envvar=True,
+              help="Worker processes [default: one per core, at least 2, at most 8].")
+@click.option("--threads", type=click.IntRange(min=1), envvar="ROPA_THREADS", show_envvar=True,
+              help="Threads per worker [default: 4].")
+def serve_command(host: str, port: int, workers: int | None, threads: int | None) -> None:
+    """Serve the app with gunicorn (production): the database from ROPA_DATABASE_URL, access log on standard output.
+
+    Health endpoints: /healthz (the process answers) and /readyz (the database answers and is migrated to head).
+    SIGTERM stops it gracefully: requests in flight get 30 seconds to finish.
+    """
+    from ropa.serving import serve
+
+    serve(host, port, workers, threads)
+
+
 def main() -> None:
     cli(prog_name="ropa")

@@ -34,7 +34,8 @@ def test_migrations_match_the_models(app):
     assert diff == [], "the models changed without a migration: run `ropa db migrate -m '...'`"
 
 
-COMMANDS = [["init-db"], ["demo"], ["import"], ["export"], ["create-user"], ["create-token"], ["audit", "verify"]]
+COMMANDS = [["init-db"], ["demo"], ["serve"], ["import"], ["export"], ["create-user"], ["create-token"],
+            ["audit", "verify"]]
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=[" ".join(c) for c in COMMANDS])

@@ -12,7 +12,8 @@ from ropa.labels import label, value_label
 
 #: The blueprints, by module under ropa.views; a module that is not there yet is simply not registered.
 BLUEPRINTS = ["auth", "dashboard", "activities", "organisations", "services", "systems", "recipients",
-              "engagements", "transfers", "graph", "findings", "exports", "imports", "snapshots", "audit", "users"]
+              "engagements", "transfers", "graph", "findings", "exports", "imports", "snapshots", "audit", "users",
+              "health"]
 
 #: The navigation, in order: (endpoint, label, roles that see it; empty = everyone signed in).
 NAV = [
@@ -67,6 +68,8 @@ def register_blueprints(app: Flask) -> None:
     from ropa.extensions import csrf
     app.register_blueprint(api.bp)
     csrf.exempt(api.bp)  # bearer tokens only, no cookies: nothing for a cross-site form to borrow
+    if "health" in app.blueprints:
+        csrf.exempt(app.blueprints["health"])  # probes: GET only, no session, nothing to protect
     api.json_errors(app)  # after the pages' handlers, which it keeps for every other address
 
 

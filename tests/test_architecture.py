@@ -12,7 +12,8 @@ from ropa.extensions import db
 
 ROOT = Path(__file__).resolve().parent.parent
 PURE_MODULES = ["ropa.exchange.schema", "ropa.exchange.csvio", "ropa.exchange.jsonio", "ropa.exchange.values",
-                "ropa.enums", "ropa.graph", "ropa.routes", "ropa.graph_index", "ropa.checks", "ropa.graph_formats", "ropa.picture",
+                "ropa.enums", "ropa.graph", "ropa.graph.build", "ropa.graph.routes", "ropa.graph.index", "ropa.checks",
+                "ropa.graph.formats", "ropa.graph.picture",
                 "ropa.ico.columns", "ropa.ico.writer", "ropa.ico.writer_process",
                 "ropa.ico.reader", "ropa.ico.writer"]
 

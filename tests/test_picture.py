@@ -1,4 +1,4 @@
-"""The data-flow picture (ropa.picture): a pure, deterministic, self-contained SVG, drawn left to right."""
+"""The data-flow picture (ropa.graph.picture): a pure, deterministic, self-contained SVG, drawn left to right."""
 
 import json
 import os
@@ -11,8 +11,8 @@ import networkx as nx
 import pytest
 
 from ropa.graph import build_graph
-from ropa.picture import MAX_NODES, render_svg, subgraph_for
-from ropa.picture_layout import text_width
+from ropa.graph.picture import MAX_NODES, render_svg, subgraph_for
+from ropa.graph.picture_layout import text_width
 
 ROOT = Path(__file__).resolve().parent.parent
 SVG = "{http://www.w3.org/2000/svg}"
@@ -108,7 +108,7 @@ def contrast(a: str, b: str) -> float:
 
 
 def test_picture_imports_without_flask():
-    code = ("import sys, ropa.picture; "
+    code = ("import sys, ropa.graph.picture; "
             "leaked = sorted(m for m in sys.modules if m == 'flask' or m.startswith('flask.')); "
             "assert not leaked, leaked")
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False)
@@ -118,7 +118,7 @@ def test_picture_imports_without_flask():
 def test_the_same_register_gives_byte_identical_pictures_in_any_process(tmp_path):
     path = tmp_path / "register.json"
     path.write_text(json.dumps(make_register()))
-    code = ("import json, sys; from ropa.graph import build_graph; from ropa.picture import render_svg; "
+    code = ("import json, sys; from ropa.graph import build_graph; from ropa.graph.picture import render_svg; "
             f"sys.stdout.write(render_svg(build_graph(json.load(open({str(path)!r}))), title='T'))")
     outputs = []
     for seed in ("1", "2"):  # string hashing differs between these, so set order would show

@@ -50,7 +50,7 @@ def render(fmt: str, as_at: str | None = None, **picture) -> str | bytes:
     if fmt == "json":
         return _json(as_at)
     from ropa.graph import build_graph
-    from ropa.graph_formats import graphml, node_link_json
+    from ropa.graph.formats import graphml, node_link_json
 
     graph = build_graph(register_as_at(as_at)[0])
     if fmt == "graphml":
@@ -70,7 +70,7 @@ def _json(as_at: str | None) -> str:
 
 def _picture(graph, service: str | None = None, organisation: str | None = None, transfers: bool = False,
              generated_by: str = "") -> str:
-    from ropa.picture import render_svg, subgraph_for
+    from ropa.graph.picture import render_svg, subgraph_for
 
     title = service or (f"What depends on {organisation}" if organisation else "") or \
         ("Routes out of the UK" if transfers else "The register")

@@ -5,8 +5,8 @@ from datetime import UTC, datetime
 from flask import Blueprint, Response, abort, render_template, request
 
 from ropa.auth import role_required
-from ropa.graph_formats import graphml, node_link_json
-from ropa.picture import MAX_NODES, render_svg, subgraph_for
+from ropa.graph.formats import graphml, node_link_json
+from ropa.graph.picture import MAX_NODES, render_svg, subgraph_for
 from ropa.services.findings import current_findings
 from ropa.services.jobs import file_name
 

@@ -1,7 +1,7 @@
 """Routes out of the UK: every way personal data of an activity reaches a country outside the UK — recorded
 transfers, and the processing or access locations of processors, their sub-processors (however deep) and systems.
 
-Pure, like ropa.graph, whose graphs it reads (through their edge index, ropa.graph_index)."""
+Pure, like ropa.graph, whose graphs it reads (through their edge index, ropa.graph.index)."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import networkx as nx
 
 from ropa.gc_pause import paused_gc
-from ropa.graph_index import edge_index, edges_from, edges_from_with_data, edges_into, sources_of, targets_of
+from ropa.graph.index import edge_index, edges_from, edges_from_with_data, edges_into, sources_of, targets_of
 
 RESTRICTED = {"third_country", "adequate_partial", "unknown"}
 ADEQUATE = {"uk", "eea", "adequate"}

@@ -1,5 +1,5 @@
 """The graph's edges indexed by kind and by node, made once per graph: networkx's edge views cost several times
-more per lookup at 10k+ activities. Shared by the graph's builder (ropa.graph) and its route queries (ropa.routes)."""
+more per lookup at 10k+ activities. Shared by the graph's builder (ropa.graph) and its route queries (ropa.graph.routes)."""
 
 from collections.abc import Iterable
 

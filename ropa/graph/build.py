@@ -14,9 +14,9 @@ from dataclasses import dataclass
 import networkx as nx
 
 from ropa.gc_pause import paused_gc
-from ropa.graph_index import EdgeIndex, edges_into, sources_of, targets_of
-# The route queries live in ropa.routes; they are part of the graph's named queries, so they are named here too.
-from ropa.routes import (
+from ropa.graph.index import EdgeIndex, edges_into, sources_of, targets_of
+# The route queries live in ropa.graph.routes; they are part of the graph's named queries, so they are named here too.
+from ropa.graph.routes import (
     ADEQUATE, RESTRICTED, SPECIAL_KINDS, Route, special_category_abroad, sub_processor_index, transfers_out_of_uk,
 )
 
@@ -211,7 +211,7 @@ def _add_activities(register: dict, us: str | None, put, add, ids: dict[str, _Id
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# Named queries (the route queries are in ropa.routes)
+# Named queries (the route queries are in ropa.graph.routes)
 
 
 @dataclass

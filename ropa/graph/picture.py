@@ -15,7 +15,7 @@ import re
 import networkx as nx
 
 from ropa.graph import SPECIAL_KINDS, impact_of, node, sub_processor_index
-from ropa.picture_layout import (INK, Box, Item, Link, Para, arrange, esc, link_path, svg_document, svg_key,
+from ropa.graph.picture_layout import (INK, Box, Item, Link, Para, arrange, esc, link_path, svg_document, svg_key,
                                  svg_text, text_width, wrap)
 
 MAX_NODES = 400

@@ -180,6 +180,23 @@ def create_token_command(email: str, name: str) -> None:
     click.echo(token)
 
 
+@cli.command("reset-mfa")
+@click.argument("email")
+def reset_mfa_command(email: str) -> None:
+    """Turn off a user's multi-factor authentication (a lost phone, no recovery codes left). Audited; a role that
+    must use MFA sets it up again at its next sign-in."""
+    from ropa.services.mfa import disable
+    from ropa.services.users import get_user
+
+    user = get_user(email)
+    if user is None:
+        _fail(f"no user with email {email}")
+    if disable(user, actor=_actor(), reason="reset by an administrator"):
+        click.echo(f"Multi-factor authentication of {user.email} turned off.")
+    else:
+        click.echo(f"{user.email} did not have multi-factor authentication on.")
+
+
 @cli.group("snapshot")
 def snapshot_group() -> None:
     """Frozen, signed-off copies of the register (e.g. for a DSPT submission)."""

@@ -57,6 +57,16 @@ def settings(instance_path: str) -> dict:
         "ROPA_IMPORT_JOB_ROWS": _int("ROPA_IMPORT_JOB_ROWS", 2_000),
         "ROPA_IMPORT_JOB_BYTES": _int("ROPA_IMPORT_JOB_BYTES", 5 * 2**20),
         "MAX_CONTENT_LENGTH": _int("ROPA_IMPORT_MAX_BYTES", 50 * 2**20) + 2**20,  # the form's own bytes on top
+        # Sign-in: roles whose local accounts must set up TOTP (comma-separated, e.g. "admin,dpo"), and OpenID
+        # Connect single sign-on beside local passwords (on when ROPA_OIDC_ISSUER is set; README "Single sign-on").
+        "ROPA_MFA_REQUIRED_ROLES": os.environ.get("ROPA_MFA_REQUIRED_ROLES", ""),
+        "ROPA_OIDC_ISSUER": os.environ.get("ROPA_OIDC_ISSUER", ""),
+        "ROPA_OIDC_CLIENT_ID": os.environ.get("ROPA_OIDC_CLIENT_ID", ""),
+        "ROPA_OIDC_CLIENT_SECRET": os.environ.get("ROPA_OIDC_CLIENT_SECRET", ""),
+        "ROPA_OIDC_ROLE_CLAIM": os.environ.get("ROPA_OIDC_ROLE_CLAIM", "roles"),
+        "ROPA_OIDC_ROLE_MAP": os.environ.get("ROPA_OIDC_ROLE_MAP", ""),
+        "ROPA_OIDC_NAME": os.environ.get("ROPA_OIDC_NAME", "Microsoft"),
+        "ROPA_OIDC_LINK_BY_EMAIL": os.environ.get("ROPA_OIDC_LINK_BY_EMAIL") == "1",
     }
 
 

@@ -33,6 +33,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         if db.engine.dialect.name == "sqlite":
             sa.event.listen(db.engine, "connect", _sqlite_pragmas)
 
+    from ropa.oidc import init_oidc
+    init_oidc(app)
+
     from ropa.views import register_blueprints
     register_blueprints(app)
     return app

@@ -1,6 +1,6 @@
 """The register's tables. Importing this package registers every model with SQLAlchemy."""
 
-from ropa.models.accounts import ApiToken, LoginAttempt, User
+from ropa.models.accounts import ApiToken, LoginAttempt, RecoveryCode, User
 from ropa.models.activity import Disclosure, ProcessingActivity
 from ropa.models.audit import AuditEntry, AuditHead, Snapshot
 from ropa.models.findings import FindingsState, StoredFinding
@@ -17,6 +17,6 @@ from ropa.models.retention import LegalHold, RetentionRule
 __all__ = [
     "ActivityStatus", "ApiToken", "AuditEntry", "AuditHead", "BasisKind", "Country", "DataCategory", "DataKind",
     "Disclosure", "DsptStatus", "FindingsState", "Job", "LawfulBasis", "LoginAttempt", "LegalHold", "OrgKind", "Organisation", "OurRole", "PeriodUnit",
-    "ProcessingActivity", "ProcessorEngagement", "Recipient", "RecipientKind", "RetentionRule", "Role", "Service",
+    "ProcessingActivity", "ProcessorEngagement", "Recipient", "RecipientKind", "RecoveryCode", "RetentionRule", "Role", "Service",
     "Snapshot", "StoredFinding", "SubjectCategory", "System", "Transfer", "TransferMechanism", "TransferStatus", "User",
 ]

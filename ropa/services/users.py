@@ -62,9 +62,16 @@ class SignIn:
     user: User | None = None
     message: str = ""
     locked_until: datetime | None = None
+    #: The password was right and the account has MFA: the sign-in is not complete until a code is given.
+    needs_code: bool = False
+    #: Failed attempts now counting towards the account's lock-out (told only to whoever knew the password).
+    failures: int = 0
+    #: A recovery code was used: the user is told how many are left.
+    used_recovery: bool = False
 
 
 WRONG = "The email address or password is not right"
+WRONG_CODE = "That code is not right"
 DEACTIVATED = "This account has been deactivated. Ask an administrator if you still need access"
 _dummy_hash: list[str] = []
 
@@ -88,7 +95,11 @@ def sign_in(email: str, password: str, address: str, *, now: datetime | None = N
     # An unknown email costs the same hashing time as a real one, so timing does not tell them apart either.
     right = check_password_hash(user.password_hash if user is not None else _dummy_hash[0], password)
     if user is not None and right:
-        return _signed_in(user, password) if user.active else SignIn(message=DEACTIVATED)
+        if not user.active:
+            return SignIn(message=DEACTIVATED)
+        # With MFA the password alone is half a sign-in: the failure count stands until the code is right too, so
+        # someone who has the password cannot reset it between guesses of the code.
+        return _signed_in(user, password, complete=not user.mfa_enabled)
     _record_failure(email, address, now)
     locked = _count_failure(user, now) if user is not None else _lock_end(_failures(email, now))
     paused = _address_paused_until(address, now)
@@ -100,16 +111,71 @@ def sign_in(email: str, password: str, address: str, *, now: datetime | None = N
     return SignIn(message=WRONG)
 
 
-def _signed_in(user: User, password: str) -> SignIn:
+def _signed_in(user: User, password: str, complete: bool = True) -> SignIn:
     values: dict = {}
-    if user.failed_logins or user.locked_until:
+    if complete and (user.failed_logins or user.locked_until):
         values.update(failed_logins=0, locked_until=None)
     if not user.password_hash.startswith("scrypt:"):  # an older hash: upgrade it now the password is known
         values["password_hash"] = generate_password_hash(password)
     if values:
         _set_quietly(user, **values)
     db.session.commit()
-    return SignIn(user=user)
+    return SignIn(user=user, needs_code=not complete, failures=user.failed_logins)
+
+
+def sign_in_code(user_id: int, code: str, address: str, *, now: datetime | None = None) -> SignIn:
+    """The second step of a sign-in with MFA: a TOTP code (each accepted once) or an unused recovery code (then used
+    up). A wrong code counts towards the same lock-outs as a wrong password."""
+    from ropa.services import mfa
+
+    now, address = now or utcnow(), (address or "unknown")[:64]
+    user = db.session.get(User, user_id)
+    if user is None or not user.active or not user.mfa_enabled:
+        return SignIn(message="Sign in again: your sign-in could not be completed")
+    if paused := _address_paused_until(address, now):
+        return SignIn(message=_paused(paused, now, "from your network address"), locked_until=paused)
+    if user.locked_until is not None and user.locked_until > now:
+        _record_failure(user.email, address, now)
+        db.session.commit()
+        return SignIn(message=_paused(user.locked_until, now), locked_until=user.locked_until)
+    kind = mfa.accept_code(user, code)
+    if kind is not None:
+        if user.failed_logins or user.locked_until:
+            _set_quietly(user, failed_logins=0, locked_until=None)
+        if kind == "recovery":
+            mfa.note_recovery_code_used(user)
+        db.session.commit()
+        return SignIn(user=user, used_recovery=kind == "recovery")
+    _record_failure(user.email, address, now)
+    locked = _count_failure(user, now)
+    paused = _address_paused_until(address, now)
+    db.session.commit()
+    if locked is not None and locked > now:
+        return SignIn(message=_paused(locked, now), locked_until=locked, failures=user.failed_logins)
+    if paused:
+        return SignIn(message=_paused(paused, now, "from your network address"), locked_until=paused)
+    return SignIn(message=WRONG_CODE, failures=user.failed_logins)
+
+
+def change_password(user: User, current: str, new: str, address: str, *, now: datetime | None = None) -> None:
+    """A user changes their own password: the current one must be right (a wrong one counts towards the lock-out,
+    so an unattended session cannot be used to guess it), the new one must follow the rules. Audited; the user's
+    other sessions end (their password stamp no longer matches)."""
+    now = now or utcnow()
+    if user.is_sso:
+        raise AccountError("You sign in with single sign-on, so there is no ropa password to change")
+    if not check_password_hash(user.password_hash, current):
+        _record_failure(user.email, (address or "unknown")[:64], now)
+        _count_failure(user, now)
+        db.session.commit()
+        raise AccountError("Your current password is not right", "current")
+    _check_password(new)
+    if check_password_hash(user.password_hash, new):
+        raise AccountError("the new password is the same as the current one: choose a different one", "password")
+    user.password_hash = generate_password_hash(new)
+    audit.append([audit.Change(user.email, "update", "user", user.email,
+                               {"password": ["(previous)", "(changed by its owner)"]})])
+    db.session.commit()
 
 
 def _set_quietly(user: User, **values) -> None:

@@ -11,7 +11,7 @@ from ropa.enums import Role
 from ropa.labels import label, value_label
 
 #: The blueprints, by module under ropa.views; a module that is not there yet is simply not registered.
-BLUEPRINTS = ["auth", "dashboard", "activities", "organisations", "services", "systems", "recipients",
+BLUEPRINTS = ["auth", "account", "dashboard", "activities", "organisations", "services", "systems", "recipients",
               "engagements", "transfers", "graph", "findings", "exports", "imports", "snapshots", "audit", "users",
               "health"]
 

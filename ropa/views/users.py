@@ -10,6 +10,7 @@ from ropa.auth import STAMP, password_stamp, role_required
 from ropa.enums import Role
 from ropa.forms.users import EditUserForm, NewUserForm, TokenForm, service_choices
 from ropa.models.base import utcnow
+from ropa.services import mfa
 from ropa.services.records import audit_position
 from ropa.services.users import (
     AccountError, StaleUser, create_token, create_user, generate_password, get_user, reset_password, revoke_token,
@@ -98,6 +99,21 @@ def reset_password_view(email: str):
     if user.id == current_user.id:  # keep the administrator's own session going with the new password
         session[STAMP] = password_stamp(user)
     return render_template("users/password.html", user=user, password=password, created=False)
+
+
+@bp.post("/<path:email>/reset-mfa")
+@admin_only
+def reset_mfa(email: str):
+    """Turn off another user's MFA (a lost phone and no recovery codes left); audited. They set it up again at
+    their next sign-in if their role requires it."""
+    user = get_user(email) or abort(404)
+    if user.id == current_user.id:
+        flash("Turn your own multi-factor authentication off from your Account page, with a current code.", "error")
+        return redirect(url_for("users.edit", email=email))
+    done = mfa.disable(user, actor=current_user.email, reason="reset by an administrator")
+    flash(f"Multi-factor authentication of {user.email} turned off." if done
+          else f"{user.email} did not have multi-factor authentication on.", "success")
+    return redirect(url_for("users.edit", email=email))
 
 
 @bp.post("/<path:email>/unlock")

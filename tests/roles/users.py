@@ -15,3 +15,4 @@ ROUTES = [
     ("users.issue_token", "POST", f"{U}/tokens", (ADMIN,)),
     ("users.revoke_token", "POST", f"{U}/tokens/1/revoke", (ADMIN,)),
 ]
+ROUTES.append(("users.reset_mfa", "POST", f"{U}/reset-mfa", (ADMIN,)))

@@ -81,7 +81,7 @@ def sign_in_with_claims(claims: Mapping, provider: Provider) -> SignIn:
             changes.append(audit.Change(email, "update", "user", email,
                                         {"sign_in": ["password", f"single sign-on ({provider.name})"]}))
         else:
-            user = User(email=email, name=name, role=role, password_hash="", oidc_issuer=provider.issuer,
+            user = User(email=email, name=name, role=role, password_hash="", active=True, oidc_issuer=provider.issuer,
                         oidc_subject=subject)
             db.session.add(user)
             changes.append(audit.Change(email, "create", "user", email,

@@ -105,7 +105,11 @@ def sso_callback():
         return _sso_refused(f"{provider.name} did not sign you in: "
                             f"{request.args.get('error_description') or request.args['error']}")
     try:
-        token = client.authorize_access_token()
+        # Authlib checks the audience only when told to: without this, a token issued to another client that
+        # names ropa only as its azp would pass.
+        token = client.authorize_access_token(claims_options={
+            "iss": {"essential": True, "values": [client.load_server_metadata().get("issuer")]},
+            "aud": {"essential": True, "values": [client.client_id]}})
     except (AuthlibBaseError, JoseError) as refused:  # a bad state, or an ID token that does not validate
         why = getattr(refused, "description", "") or ""
         return _sso_refused(f"The sign-in from {provider.name} could not be accepted "

@@ -186,3 +186,38 @@ def test_a_bad_role_map_stops_the_app_starting(database_url, provider):
     with pytest.raises(ValueError, match="ROPA_OIDC_ROLE_MAP entry 'ropa.x=viewer'"):
         create_app({"SQLALCHEMY_DATABASE_URI": database_url, "ROPA_OIDC_ISSUER": provider.url,
                     "ROPA_OIDC_CLIENT_ID": "x", "ROPA_OIDC_ROLE_MAP": "ropa.dpo=dpo,ropa.x=viewer"})
+
+
+def test_single_sign_on_against_a_real_ropa_server(provider, tmp_path, monkeypatch):
+    """The whole round trip over HTTP, as a browser makes it: ropa served by `ropa demo` in its own process, the
+    provider in this one, redirects followed by requests."""
+    from tests.server import demo_server
+
+    for name, value in {"ROPA_OIDC_ISSUER": provider.url, "ROPA_OIDC_CLIENT_ID": provider.client_id,
+                        "ROPA_OIDC_CLIENT_SECRET": provider.client_secret, "ROPA_OIDC_ROLE_MAP": ROLE_MAP,
+                        "ROPA_OIDC_NAME": "Test IdP"}.items():
+        monkeypatch.setenv(name, value)
+    with demo_server(tmp_path / "instance") as (base, _):
+        def press_the_button(browser: requests.Session) -> requests.Response:
+            page = browser.get(f"{base}/login", timeout=10)
+            assert "Sign in with Test IdP" in page.text
+            token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+            return browser.post(f"{base}/login/sso", data={"csrf_token": token}, timeout=30)
+
+        provider.user("real-1", "editor@trust.nhs.uk", roles=["ropa.editor"])
+        browser = requests.Session()
+        landed = press_the_button(browser)
+        hops = [urlsplit(r.headers["Location"]).path for r in landed.history]
+        assert hops == ["/authorize", "/login/sso/callback", "/"], hops
+        assert landed.status_code == 200 and "editor@trust.nhs.uk (editor)" in landed.text
+
+        provider.user("real-2", "outsider@trust.nhs.uk", roles=["Another.App.Role"])
+        refused = press_the_button(requests.Session())
+        assert refused.status_code == 403 and "has no role in ropa" in refused.text
+
+        provider.user("real-3", "forged@trust.nhs.uk", roles=["ropa.admin"])
+        provider.tamper = {"aud": "someone-else"}
+        forger = requests.Session()
+        refused = press_the_button(forger)
+        assert refused.status_code == 400 and "could not be accepted" in refused.text
+        assert forger.get(f"{base}/", timeout=10).url.startswith(f"{base}/login")  # not signed in

@@ -39,7 +39,7 @@ def test_every_page_passes_the_automated_wcag_checks(page, tmp_path):
         paths = sorted({path for endpoint, method, path, allowed in all_routes()
                         if method == "GET" and allowed != PUBLIC and endpoint.split(".")[1] in PAGES})
         paths += ["/activities/PA-026", "/users/admin@ropa.local/edit", "/users/admin@ropa.local/tokens",
-                  "/graph", "/findings", "/audit"]
+                  "/graph", "/findings", "/audit", "/account/mfa", "/account/password"]
         for path in paths:
             response = page.goto(base + path)
             if response.status == 200:

@@ -7,12 +7,20 @@ import time
 
 import pyotp
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from tests.e2e.people import PASSWORD, add_user, sign_in
 
 pytestmark = pytest.mark.browser
 EMAIL = "dpo@example.org"
+WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]},
+        "resultTypes": ["violations"]}
+
+
+def accessible(page) -> list[str]:
+    """axe-core's automated WCAG 2.2 A/AA findings on the page as it is now."""
+    return [f"{page.url}: {v['id']} {v['help']}" for v in Axe().run(page, options=WCAG).response["violations"]]
 
 
 def password_step(page, base: str) -> None:
@@ -42,6 +50,7 @@ def test_enrol_sign_out_sign_in_with_the_code_and_wrong_codes_count(page, server
     page.get_by_role("button", name="Turn on").click()
     expect(page.get_by_role("heading", name="Multi-factor authentication is on")).to_be_visible()
     expect(page.locator("#recovery-codes li")).to_have_count(10)
+    problems = accessible(page)
     page.get_by_role("link", name="I have kept my recovery codes").click()
     expect(page.get_by_text("10 unused recovery codes")).to_be_visible()
     assert secret not in page.content()  # the key is not shown again
@@ -62,6 +71,7 @@ def test_enrol_sign_out_sign_in_with_the_code_and_wrong_codes_count(page, server
     page.get_by_role("button", name="Continue").click()
     expect(page.get_by_role("alert")).to_contain_text("That code is not right")
     expect(page.locator("#failures")).to_contain_text("1 of 5 failed attempts")
+    problems += accessible(page)
     page.get_by_label("Code").fill(totp.at(time.time() + 30))
     page.get_by_role("button", name="Continue").click()
     expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
@@ -82,3 +92,4 @@ def test_enrol_sign_out_sign_in_with_the_code_and_wrong_codes_count(page, server
     password_step(page, base)
     expect(page.get_by_role("alert")).to_contain_text("signing in is paused")
     expect(page.get_by_role("heading", name="Enter your code")).not_to_be_visible()
+    assert not problems, "\n".join(problems)

@@ -6,7 +6,9 @@ from flask import jsonify
 from ropa.api import bp
 from ropa.api.records import MAX_LIMIT
 from ropa.exchange.schema import BOOL, DATE, ENTITIES, ENUM, INT, REF, REFS, Entity, Field
-from ropa.labels import label
+from ropa.exchange.values import MAX_INT
+from ropa.labels import LONG_TEXT, label
+from ropa.services.register import text_limit
 
 ERROR = {"$ref": "#/components/schemas/Error"}
 
@@ -37,7 +39,7 @@ def openapi_document() -> dict:
             "errors": {"type": "array", "items": {"type": "object", "properties": {
                 "field": {"type": ["string", "null"], "description": "The field, or null for the whole record"},
                 "message": {"type": "string", "description": "The message the edit form shows"}}}}}},
-        "Conflict": {"type": "object", "properties": {
+        "Conflict": {"type": "object", "required": ["error", "version", "changes"], "properties": {
             "error": {"type": "string"}, "version": {"type": "integer", "description": "The version now"},
             "changes": {"type": "array", "description": "The audit entries since the version you sent",
                         "items": {"type": "object", "properties": {
@@ -71,15 +73,15 @@ def _schema_name(entity: Entity) -> str:
 def _schema(entity: Entity) -> dict:
     return {"type": "object", "description": f"A {entity.label}, keyed by {' / '.join(entity.key)}",
             "required": [f.name for f in entity.fields if f.required],
-            "properties": {f.name: _field_schema(f) for f in entity.fields}}
+            "properties": {f.name: _field_schema(entity, f) for f in entity.fields}}
 
 
-def _field_schema(f: Field) -> dict:
+def _field_schema(entity: Entity, f: Field) -> dict:
     nullable = not f.required
     if f.kind == BOOL:
         schema = {"type": ["boolean", "null"]}
     elif f.kind == INT:
-        schema = {"type": ["integer", "null"] if nullable else "integer", "minimum": 0}
+        schema = {"type": ["integer", "null"] if nullable else "integer", "minimum": 0, "maximum": MAX_INT}
     elif f.kind == DATE:
         schema = {"type": ["string", "null"] if nullable else "string", "format": "date"}
     elif f.kind == ENUM:
@@ -89,10 +91,15 @@ def _field_schema(f: Field) -> dict:
     elif f.kind == REF:
         schema = {"type": ["string", "null"] if nullable else "string",
                   "description": f"The key of one of {f.target}"}
+        if f.required:
+            schema["minLength"] = 1
     elif f.kind == REFS:
         schema = {"type": "array", "items": {"type": "string"}, "description": f"Keys of {f.target}"}
-    else:
-        schema = {"type": "string"}
+    else:  # text: the edit form's length or the column's if shorter, and a required one not empty
+        form = 20000 if f.name in LONG_TEXT else 500
+        schema = {"type": "string", "maxLength": min(form, text_limit(entity.name, f.name) or form)}
+        if f.required:
+            schema["minLength"] = 1
     return {"title": label(f.name)} | schema
 
 
@@ -111,7 +118,8 @@ def _errors(*codes: str) -> dict:
             "create, it already exists)", "428": "No version sent"}
     out = {code: _json(ERROR, text[code]) for code in codes}
     if "409" in codes:
-        out["409"] = _json({"oneOf": [{"$ref": "#/components/schemas/Conflict"}, ERROR]}, text["409"])
+        # anyOf, not oneOf: a Conflict is also an Error (both have "error"), which oneOf would refuse.
+        out["409"] = _json({"anyOf": [{"$ref": "#/components/schemas/Conflict"}, ERROR]}, text["409"])
     return out
 
 
@@ -165,10 +173,11 @@ def _create(entity: Entity) -> dict:
 
 def _update(entity: Entity) -> dict:
     fields = {"type": "object", "description": "The fields to change (others stay), and the version you read",
-              "properties": _schema(entity)["properties"] | {"version": {"type": "integer"}}}
+              "properties": _schema(entity)["properties"] | {"version": {"type": "integer", "minimum": 0}}}
     ok = _json(_with_version(entity), f"The {entity.label} as saved") | {"headers": _etag()}
     return {"summary": f"Change a {entity.label}", "operationId": f"update_{entity.name}", "tags": [entity.name],
-            "parameters": [{"name": "If-Match", "in": "header", "schema": {"type": "string"},
+            "parameters": [{"name": "If-Match", "in": "header",
+                            "schema": {"type": "string", "pattern": r'^(W/)?"?[0-9]{1,9}"?$'},
                             "description": "The ETag you read (or send \"version\" in the body)"}],
             "requestBody": {"required": True, "content": {"application/json": {"schema": fields}}},
             "responses": {"200": ok, "422": _json({"$ref": "#/components/schemas/Problems"},
@@ -179,7 +188,8 @@ def _update(entity: Entity) -> dict:
 def _findings() -> dict:
     params = [{"name": n, "in": "query", "schema": {"type": "string"}} for n in
               ("severity", "rule", "entity_type", "entity_ref")]
-    params[0]["schema"] = {"type": "string", "enum": ["error", "warning", "info"]}
+    # Not an enum: the API filters by exact value, so any other severity is answered (with no findings), not refused.
+    params[0]["description"] = "error, warning or info (exact values; any other matches no finding)"
     body = {"type": "object", "properties": {
         "register": {"type": "object", "additionalProperties": {"type": "integer"},
                      "description": "How many of each thing the register holds"},

@@ -166,6 +166,8 @@ def _expected_version(in_body) -> int:
     if in_body is None:
         abort(428, "Send the version you read (the record's \"version\", or its ETag as If-Match), so a change "
                    "made by someone else since is not overwritten")
+    if isinstance(in_body, float) and in_body.is_integer():  # JSON's 3.0 is the integer 3
+        in_body = int(in_body)
     if isinstance(in_body, bool) or not isinstance(in_body, (int, str)) or not str(in_body).isdigit():
         abort(400, "version must be the whole number the record was read with")
     return int(in_body)

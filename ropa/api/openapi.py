@@ -11,6 +11,7 @@ from ropa.labels import LONG_TEXT, label
 from ropa.services.register import text_limit
 
 ERROR = {"$ref": "#/components/schemas/Error"}
+TEXT = {"type": "string", "pattern": "^[^\\x00]*$"}  # any text but a NUL, which the API refuses (400)
 
 
 @bp.get("/openapi.json")
@@ -89,15 +90,15 @@ def _field_schema(entity: Entity, f: Field) -> dict:
         schema = {"type": ["string", "null"], "enum": values + [None]} if nullable else {"type": "string",
                                                                                       "enum": values}
     elif f.kind == REF:
-        schema = {"type": ["string", "null"] if nullable else "string",
+        schema = {"type": ["string", "null"] if nullable else "string", "pattern": TEXT["pattern"],
                   "description": f"The key of one of {f.target}"}
         if f.required:
             schema["minLength"] = 1
     elif f.kind == REFS:
-        schema = {"type": "array", "items": {"type": "string"}, "description": f"Keys of {f.target}"}
+        schema = {"type": "array", "items": TEXT, "description": f"Keys of {f.target}"}
     else:  # text: the edit form's length or the column's if shorter, and a required one not empty
         form = 20000 if f.name in LONG_TEXT else 500
-        schema = {"type": "string", "maxLength": min(form, text_limit(entity.name, f.name) or form)}
+        schema = TEXT | {"maxLength": min(form, text_limit(entity.name, f.name) or form)}
         if f.required:
             schema["minLength"] = 1
     return {"title": label(f.name)} | schema
@@ -112,7 +113,7 @@ def _json(schema: dict, description: str) -> dict:
 
 
 def _errors(*codes: str) -> dict:
-    text = {"400": "The request could not be read", "401": "No token, or a token that is unknown, revoked or "
+    text = {"400": "The request could not be read (or holds a NUL character)", "401": "No token, or a token that is unknown, revoked or "
             "belongs to a deactivated account", "403": "Your role does not allow this",
             "404": "No such record", "409": "Changed by someone else since the version you sent (or, for a "
             "create, it already exists)", "428": "No version sent"}
@@ -133,7 +134,7 @@ def _etag() -> dict:
 
 def _key_parameter(entity: Entity) -> dict:
     example = "PA-001 / NHS England" if entity.name == "disclosures" else None
-    return {"name": "key", "in": "path", "required": True, "schema": {"type": "string"},
+    return {"name": "key", "in": "path", "required": True, "schema": TEXT,
             "description": f"The {' / '.join(entity.key)} of the {entity.label}, URL-encoded"
                            + (f", e.g. '{example}'" if example else "")}
 
@@ -141,7 +142,7 @@ def _key_parameter(entity: Entity) -> dict:
 def _list(entity: Entity) -> dict:
     return {"summary": f"List {entity.name}", "operationId": f"list_{entity.name}", "tags": [entity.name],
             "parameters": [
-                {"name": "after", "in": "query", "schema": {"type": "string"},
+                {"name": "after", "in": "query", "schema": TEXT,
                  "description": "The next_after of the previous page"},
                 {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT,
                                                            "default": 100}}],
@@ -155,7 +156,7 @@ def _list(entity: Entity) -> dict:
 def _read(entity: Entity) -> dict:
     ok = _json(_with_version(entity), f"The {entity.label} and its version") | {"headers": _etag()}
     return {"summary": f"Read one {entity.label}", "operationId": f"get_{entity.name}", "tags": [entity.name],
-            "responses": {"200": ok, **_errors("401", "404")}}
+            "responses": {"200": ok, **_errors("400", "401", "404")}}
 
 
 def _create(entity: Entity) -> dict:
@@ -165,7 +166,7 @@ def _create(entity: Entity) -> dict:
     created["headers"] = _etag() | {"Location": {"schema": {"type": "string"}}}
     return {"summary": f"Add a {entity.label}", "description": who, "operationId": f"create_{entity.name}",
             "tags": [entity.name], "requestBody": {"required": True, "content": {"application/json": {
-                "schema": _ref(entity)}}},
+                "schema": _schema(entity) | {"additionalProperties": False}}}},  # other names: 422
             "responses": {"201": created, "422": _json({"$ref": "#/components/schemas/Problems"},
                                                        "Refused, with the message of each field; nothing written"),
                           **_errors("400", "401", "403", "409")}}
@@ -173,7 +174,8 @@ def _create(entity: Entity) -> dict:
 
 def _update(entity: Entity) -> dict:
     fields = {"type": "object", "description": "The fields to change (others stay), and the version you read",
-              "properties": _schema(entity)["properties"] | {"version": {"type": "integer", "minimum": 0}}}
+              "properties": _schema(entity)["properties"] | {"version": {"type": "integer", "minimum": 0}},
+              "additionalProperties": False}
     ok = _json(_with_version(entity), f"The {entity.label} as saved") | {"headers": _etag()}
     return {"summary": f"Change a {entity.label}", "operationId": f"update_{entity.name}", "tags": [entity.name],
             "parameters": [{"name": "If-Match", "in": "header",
@@ -186,7 +188,7 @@ def _update(entity: Entity) -> dict:
 
 
 def _findings() -> dict:
-    params = [{"name": n, "in": "query", "schema": {"type": "string"}} for n in
+    params = [{"name": n, "in": "query", "schema": TEXT} for n in
               ("severity", "rule", "entity_type", "entity_ref")]
     # Not an enum: the API filters by exact value, so any other severity is answered (with no findings), not refused.
     params[0]["description"] = "error, warning or info (exact values; any other matches no finding)"
@@ -197,7 +199,7 @@ def _findings() -> dict:
         "findings": {"type": "array", "items": {"$ref": "#/components/schemas/Finding"}}}}
     return {"summary": "The open findings of the checks", "operationId": "findings", "tags": ["findings"],
             "description": "The shape of `ropa check --format json`", "parameters": params,
-            "responses": {"200": _json(body, "Findings, errors first"), **_errors("401")}}
+            "responses": {"200": _json(body, "Findings, errors first"), **_errors("400", "401")}}
 
 
 def _import() -> dict:
@@ -219,7 +221,7 @@ def _import() -> dict:
                            "recognised by its content. A dry run unless confirm=1: then applied all or nothing, as "
                            "one import in the audit log. The DPO and administrators only.",
             "parameters": [
-                {"name": "filename", "in": "query", "schema": {"type": "string"},
+                {"name": "filename", "in": "query", "schema": TEXT,
                  "description": "The file's name, when the body is the file itself"},
                 {"name": "confirm", "in": "query", "schema": {"type": "string", "enum": ["0", "1"], "default": "0"},
                  "description": "1 to apply the import; otherwise nothing is written"}],
@@ -231,4 +233,4 @@ def _import() -> dict:
                           "400": _json(body, "Not a register file, or no file sent; nothing written"),
                           "413": _json(ERROR, "The file is larger than the import limit"),
                           "422": _json(body, "Problems in the file, each located; nothing written"),
-                          **_errors("401", "403")}}
+                          **_errors("401", "403")}}  # 400 is documented above, with the import's body

@@ -95,6 +95,8 @@ def _preload(resolver: Resolver, records: list[RawRecord]) -> None:
             if f.kind in (REF, REFS) and f.target in LARGE and f.name in record.values:
                 value = record.values[f.name]
                 wanted[f.target].update([value] if isinstance(value, str) else value or [])
+    for keys in wanted.values():  # a NUL is reported by _unstorable; PostgreSQL would raise on it in a query
+        keys.difference_update([k for k in keys if "\x00" in k])
     for entity in ENTITIES:
         if entity.name != "disclosures":
             resolver.preload(entity.name, wanted.get(entity.name))

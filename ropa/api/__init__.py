@@ -4,7 +4,7 @@ another tab cannot be made to call it cross-site (which is also why it needs no 
 
 import logging
 
-from flask import Blueprint, Flask, jsonify, request
+from flask import Blueprint, Flask, abort, jsonify, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -32,6 +32,29 @@ def error_response(error: HTTPException):
 bp.register_error_handler(HTTPException, error_response)
 for _code in (400, 403, 404, 405, 413, 500):
     bp.register_error_handler(_code, error_response)
+
+
+NUL = ("Text cannot contain the NUL character (\\u0000): the database cannot store it, and no name or key holds "
+       "it. Remove it and send the request again")
+
+
+@bp.before_request
+def refuse_nul():
+    """A NUL in the address, the query or a JSON body is refused with 400 before any handler looks a key up with it
+    (PostgreSQL raises on a NUL in any text parameter, which would otherwise be a 500)."""
+    texts = [request.path, *(t for pair in request.args.items(multi=True) for t in pair)]
+    if any("\x00" in t for t in texts) or (request.is_json and _holds_nul(request.get_json(silent=True))):
+        abort(400, NUL)
+
+
+def _holds_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(v) for v in value)
+    return False
 
 
 def json_errors(app: Flask) -> None:

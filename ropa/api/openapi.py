@@ -6,9 +6,12 @@ from flask import jsonify
 from ropa.api import bp
 from ropa.api.records import MAX_LIMIT
 from ropa.exchange.schema import BOOL, DATE, ENTITIES, ENUM, INT, REF, REFS, Entity, Field
-from ropa.labels import label
+from ropa.exchange.values import MAX_INT
+from ropa.labels import LONG_TEXT, label
+from ropa.services.register import text_limit
 
 ERROR = {"$ref": "#/components/schemas/Error"}
+TEXT = {"type": "string", "pattern": "^[^\\x00]*$"}  # any text but a NUL, which the API refuses (400)
 
 
 @bp.get("/openapi.json")
@@ -37,7 +40,7 @@ def openapi_document() -> dict:
             "errors": {"type": "array", "items": {"type": "object", "properties": {
                 "field": {"type": ["string", "null"], "description": "The field, or null for the whole record"},
                 "message": {"type": "string", "description": "The message the edit form shows"}}}}}},
-        "Conflict": {"type": "object", "properties": {
+        "Conflict": {"type": "object", "required": ["error", "version", "changes"], "properties": {
             "error": {"type": "string"}, "version": {"type": "integer", "description": "The version now"},
             "changes": {"type": "array", "description": "The audit entries since the version you sent",
                         "items": {"type": "object", "properties": {
@@ -71,15 +74,15 @@ def _schema_name(entity: Entity) -> str:
 def _schema(entity: Entity) -> dict:
     return {"type": "object", "description": f"A {entity.label}, keyed by {' / '.join(entity.key)}",
             "required": [f.name for f in entity.fields if f.required],
-            "properties": {f.name: _field_schema(f) for f in entity.fields}}
+            "properties": {f.name: _field_schema(entity, f) for f in entity.fields}}
 
 
-def _field_schema(f: Field) -> dict:
+def _field_schema(entity: Entity, f: Field) -> dict:
     nullable = not f.required
     if f.kind == BOOL:
         schema = {"type": ["boolean", "null"]}
     elif f.kind == INT:
-        schema = {"type": ["integer", "null"] if nullable else "integer", "minimum": 0}
+        schema = {"type": ["integer", "null"] if nullable else "integer", "minimum": 0, "maximum": MAX_INT}
     elif f.kind == DATE:
         schema = {"type": ["string", "null"] if nullable else "string", "format": "date"}
     elif f.kind == ENUM:
@@ -87,12 +90,17 @@ def _field_schema(f: Field) -> dict:
         schema = {"type": ["string", "null"], "enum": values + [None]} if nullable else {"type": "string",
                                                                                       "enum": values}
     elif f.kind == REF:
-        schema = {"type": ["string", "null"] if nullable else "string",
+        schema = {"type": ["string", "null"] if nullable else "string", "pattern": TEXT["pattern"],
                   "description": f"The key of one of {f.target}"}
+        if f.required:
+            schema["minLength"] = 1
     elif f.kind == REFS:
-        schema = {"type": "array", "items": {"type": "string"}, "description": f"Keys of {f.target}"}
-    else:
-        schema = {"type": "string"}
+        schema = {"type": "array", "items": TEXT, "description": f"Keys of {f.target}"}
+    else:  # text: the edit form's length or the column's if shorter, and a required one not empty
+        form = 20000 if f.name in LONG_TEXT else 500
+        schema = TEXT | {"maxLength": min(form, text_limit(entity.name, f.name) or form)}
+        if f.required:
+            schema["minLength"] = 1
     return {"title": label(f.name)} | schema
 
 
@@ -105,13 +113,14 @@ def _json(schema: dict, description: str) -> dict:
 
 
 def _errors(*codes: str) -> dict:
-    text = {"400": "The request could not be read", "401": "No token, or a token that is unknown, revoked or "
+    text = {"400": "The request could not be read (or holds a NUL character)", "401": "No token, or a token that is unknown, revoked or "
             "belongs to a deactivated account", "403": "Your role does not allow this",
             "404": "No such record", "409": "Changed by someone else since the version you sent (or, for a "
             "create, it already exists)", "428": "No version sent"}
     out = {code: _json(ERROR, text[code]) for code in codes}
     if "409" in codes:
-        out["409"] = _json({"oneOf": [{"$ref": "#/components/schemas/Conflict"}, ERROR]}, text["409"])
+        # anyOf, not oneOf: a Conflict is also an Error (both have "error"), which oneOf would refuse.
+        out["409"] = _json({"anyOf": [{"$ref": "#/components/schemas/Conflict"}, ERROR]}, text["409"])
     return out
 
 
@@ -125,7 +134,7 @@ def _etag() -> dict:
 
 def _key_parameter(entity: Entity) -> dict:
     example = "PA-001 / NHS England" if entity.name == "disclosures" else None
-    return {"name": "key", "in": "path", "required": True, "schema": {"type": "string"},
+    return {"name": "key", "in": "path", "required": True, "schema": TEXT,
             "description": f"The {' / '.join(entity.key)} of the {entity.label}, URL-encoded"
                            + (f", e.g. '{example}'" if example else "")}
 
@@ -133,7 +142,7 @@ def _key_parameter(entity: Entity) -> dict:
 def _list(entity: Entity) -> dict:
     return {"summary": f"List {entity.name}", "operationId": f"list_{entity.name}", "tags": [entity.name],
             "parameters": [
-                {"name": "after", "in": "query", "schema": {"type": "string"},
+                {"name": "after", "in": "query", "schema": TEXT,
                  "description": "The next_after of the previous page"},
                 {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT,
                                                            "default": 100}}],
@@ -147,7 +156,7 @@ def _list(entity: Entity) -> dict:
 def _read(entity: Entity) -> dict:
     ok = _json(_with_version(entity), f"The {entity.label} and its version") | {"headers": _etag()}
     return {"summary": f"Read one {entity.label}", "operationId": f"get_{entity.name}", "tags": [entity.name],
-            "responses": {"200": ok, **_errors("401", "404")}}
+            "responses": {"200": ok, **_errors("400", "401", "404")}}
 
 
 def _create(entity: Entity) -> dict:
@@ -157,7 +166,7 @@ def _create(entity: Entity) -> dict:
     created["headers"] = _etag() | {"Location": {"schema": {"type": "string"}}}
     return {"summary": f"Add a {entity.label}", "description": who, "operationId": f"create_{entity.name}",
             "tags": [entity.name], "requestBody": {"required": True, "content": {"application/json": {
-                "schema": _ref(entity)}}},
+                "schema": _schema(entity) | {"additionalProperties": False}}}},  # other names: 422
             "responses": {"201": created, "422": _json({"$ref": "#/components/schemas/Problems"},
                                                        "Refused, with the message of each field; nothing written"),
                           **_errors("400", "401", "403", "409")}}
@@ -165,10 +174,12 @@ def _create(entity: Entity) -> dict:
 
 def _update(entity: Entity) -> dict:
     fields = {"type": "object", "description": "The fields to change (others stay), and the version you read",
-              "properties": _schema(entity)["properties"] | {"version": {"type": "integer"}}}
+              "properties": _schema(entity)["properties"] | {"version": {"type": "integer", "minimum": 0}},
+              "additionalProperties": False}
     ok = _json(_with_version(entity), f"The {entity.label} as saved") | {"headers": _etag()}
     return {"summary": f"Change a {entity.label}", "operationId": f"update_{entity.name}", "tags": [entity.name],
-            "parameters": [{"name": "If-Match", "in": "header", "schema": {"type": "string"},
+            "parameters": [{"name": "If-Match", "in": "header",
+                            "schema": {"type": "string", "pattern": r'^(W/)?"?[0-9]{1,9}"?$'},
                             "description": "The ETag you read (or send \"version\" in the body)"}],
             "requestBody": {"required": True, "content": {"application/json": {"schema": fields}}},
             "responses": {"200": ok, "422": _json({"$ref": "#/components/schemas/Problems"},
@@ -177,9 +188,10 @@ def _update(entity: Entity) -> dict:
 
 
 def _findings() -> dict:
-    params = [{"name": n, "in": "query", "schema": {"type": "string"}} for n in
+    params = [{"name": n, "in": "query", "schema": TEXT} for n in
               ("severity", "rule", "entity_type", "entity_ref")]
-    params[0]["schema"] = {"type": "string", "enum": ["error", "warning", "info"]}
+    # Not an enum: the API filters by exact value, so any other severity is answered (with no findings), not refused.
+    params[0]["description"] = "error, warning or info (exact values; any other matches no finding)"
     body = {"type": "object", "properties": {
         "register": {"type": "object", "additionalProperties": {"type": "integer"},
                      "description": "How many of each thing the register holds"},
@@ -187,7 +199,7 @@ def _findings() -> dict:
         "findings": {"type": "array", "items": {"$ref": "#/components/schemas/Finding"}}}}
     return {"summary": "The open findings of the checks", "operationId": "findings", "tags": ["findings"],
             "description": "The shape of `ropa check --format json`", "parameters": params,
-            "responses": {"200": _json(body, "Findings, errors first"), **_errors("401")}}
+            "responses": {"200": _json(body, "Findings, errors first"), **_errors("400", "401")}}
 
 
 def _import() -> dict:
@@ -209,7 +221,7 @@ def _import() -> dict:
                            "recognised by its content. A dry run unless confirm=1: then applied all or nothing, as "
                            "one import in the audit log. The DPO and administrators only.",
             "parameters": [
-                {"name": "filename", "in": "query", "schema": {"type": "string"},
+                {"name": "filename", "in": "query", "schema": TEXT,
                  "description": "The file's name, when the body is the file itself"},
                 {"name": "confirm", "in": "query", "schema": {"type": "string", "enum": ["0", "1"], "default": "0"},
                  "description": "1 to apply the import; otherwise nothing is written"}],
@@ -221,4 +233,4 @@ def _import() -> dict:
                           "400": _json(body, "Not a register file, or no file sent; nothing written"),
                           "413": _json(ERROR, "The file is larger than the import limit"),
                           "422": _json(body, "Problems in the file, each located; nothing written"),
-                          **_errors("401", "403")}}
+                          **_errors("401", "403")}}  # 400 is documented above, with the import's body

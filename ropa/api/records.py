@@ -49,7 +49,10 @@ def _refused(refused: Refused):
 def list_records(entity: str):
     """Records in natural-key order, a page at a time: ?after=<the previous page's next_after>&limit=N."""
     _entity(entity)
-    limit = request.args.get("limit", DEFAULT_LIMIT, type=int)
+    sent = request.args.getlist("limit")  # strictly: Flask's type=int would take "?limit=x" as the default
+    if len(sent) > 1 or (sent and not re.fullmatch(r"\d{1,9}", sent[0].strip())):
+        abort(400, f"limit must be a whole number from 1 to {MAX_LIMIT}")
+    limit = int(sent[0]) if sent else DEFAULT_LIMIT
     if not 1 <= limit <= MAX_LIMIT:
         abort(400, f"limit must be a whole number from 1 to {MAX_LIMIT}")
     page = record_page(entity, request.args.get("after", ""), limit)
@@ -166,6 +169,8 @@ def _expected_version(in_body) -> int:
     if in_body is None:
         abort(428, "Send the version you read (the record's \"version\", or its ETag as If-Match), so a change "
                    "made by someone else since is not overwritten")
+    if isinstance(in_body, float) and in_body.is_integer():  # JSON's 3.0 is the integer 3
+        in_body = int(in_body)
     if isinstance(in_body, bool) or not isinstance(in_body, (int, str)) or not str(in_body).isdigit():
         abort(400, "version must be the whole number the record was read with")
     return int(in_body)

@@ -14,6 +14,7 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
 
 
 _DIGITS = re.compile(r"(\d+)")
+MAX_INT = 999_999_999  # nine digits, as a CSV cell may have
 
 
 @lru_cache(maxsize=4096)  # the same few thousand names are sorted again and again (categories, bases)
@@ -103,7 +104,11 @@ def _parse_bool(value) -> bool:
 def _parse_int(value) -> int:
     if isinstance(value, bool):
         raise BadValue(f"expected a whole number, got {value!r}")
+    if isinstance(value, float) and value.is_integer():  # JSON's 3.0 is the integer 3
+        value = int(value)
     if isinstance(value, int):
+        if abs(value) > MAX_INT:  # a database integer column holds about ±2.1 billion
+            raise BadValue(f"expected a whole number of at most {MAX_INT:,}, got {value!r}")
         return value
     if isinstance(value, str) and re.fullmatch(r"\d{1,9}", value.strip()):
         return int(value)

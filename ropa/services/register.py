@@ -95,6 +95,8 @@ def _preload(resolver: Resolver, records: list[RawRecord]) -> None:
             if f.kind in (REF, REFS) and f.target in LARGE and f.name in record.values:
                 value = record.values[f.name]
                 wanted[f.target].update([value] if isinstance(value, str) else value or [])
+    for keys in wanted.values():  # a NUL is reported by _unstorable; PostgreSQL would raise on it in a query
+        keys.difference_update([k for k in keys if "\x00" in k])
     for entity in ENTITIES:
         if entity.name != "disclosures":
             resolver.preload(entity.name, wanted.get(entity.name))
@@ -107,6 +109,8 @@ def _preload(resolver: Resolver, records: list[RawRecord]) -> None:
 
 def _apply(entity: Entity, record: RawRecord, resolver: Resolver, seen: dict, changes: list, problems: list,
            summary: ImportSummary, actor: str, only_create: bool = False, expected: dict | None = None) -> None:
+    if _unstorable(entity, record, problems):
+        return
     resolved, after = {}, {}
     for name, value in record.values.items():
         resolved[name], after[name] = _resolve(entity.field(name), value, record, resolver, problems)
@@ -207,6 +211,29 @@ def _create(entity: Entity, resolved: dict, resolver: Resolver):
         db.session.add(obj)
         resolver.add(entity.name, obj)
     return obj
+
+
+def text_limit(entity_name: str, name: str) -> int | None:
+    """The most characters a text field's column holds (VARCHAR(n)), or None when unbounded (TEXT)."""
+    column = MODELS[entity_name].__table__.c.get(name)
+    return getattr(column.type, "length", None) if column is not None else None
+
+
+def _unstorable(entity: Entity, record: RawRecord, problems: list) -> bool:
+    """A problem for each value the database would refuse rather than store (PostgreSQL enforces VARCHAR lengths
+    and refuses NUL characters; SQLite would keep both): found here, at the record's row and column, not as a
+    database error. True if there was any."""
+    found = []
+    for name, value in record.values.items():
+        texts = value if isinstance(value, list) else [value]
+        if any(isinstance(t, str) and "\x00" in t for t in texts):
+            found.append(record.problem(name, f"{name.replace('_', ' ')} contains a NUL character (\\x00), which "
+                                              "cannot be stored: remove it"))
+        elif isinstance(value, str) and (limit := text_limit(entity.name, name)) and len(value) > limit:
+            found.append(record.problem(name, f"too long for {name.replace('_', ' ')} ({len(value)} characters; "
+                                              f"the limit is {limit})"))
+    problems += found
+    return bool(found)
 
 
 def _flush(label: str, problems: list) -> None:

@@ -46,7 +46,7 @@ import psycopg
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.generate import generate, write_dump  # noqa: E402
+from bench.generate import generate, write_dump
 
 EMAIL, PASSWORD = "load-dpo@example.org", "a long load-test password"
 GROUP = 8  # clients sharing one activity for the contended edits
@@ -97,16 +97,16 @@ class Http:
 
 
 def run_client(client: Client, port: int, cookie: str, token: str, size: int, deadline: float,
-               budget: "Budget", imports_tag: str) -> None:
+               budget: "Budget", imports_tag: str, mix: list) -> None:
     page = Http(port, {"Cookie": cookie})
     api = Http(port, {"Authorization": f"Bearer {token}"})
-    kinds, weights = zip(*MIX)
+    kinds, weights = zip(*mix)
     while time.monotonic() < deadline and budget.take():
         kind = client.rng.choices(kinds, weights)[0]
         ref = f"PA-{client.rng.randint(1, size):06d}"
         started = time.perf_counter()
         try:
-            status, body = do(kind, client, page, api, ref, size, imports_tag)
+            status, _ = do(kind, client, page, api, ref, size, imports_tag)
         except (OSError, http.client.HTTPException) as exc:
             client.failures.append((kind, 0, f"{type(exc).__name__}: {exc}"))
             client.statuses["transport error"] += 1
@@ -188,7 +188,7 @@ class Budget:
 # --- one run at one N ---------------------------------------------------------------------------------------------
 
 def run_level(n: int, run: int, port: int, cookie: str, token: str, size: int, seconds: float, max_requests: int,
-              seed: int) -> tuple[dict, list[Client]]:
+              seed: int, mix: list) -> tuple[dict, list[Client]]:
     tag = f"N{n}r{run}"
     offset = {1: 0, 8: 100, 32: 200, 64: 300}.get(n, 400 + n) + run * 1000
     clients = []
@@ -199,7 +199,7 @@ def run_level(n: int, run: int, port: int, cookie: str, token: str, size: int, s
     budget = Budget(max_requests)
     started = time.monotonic()
     deadline = started + seconds
-    threads = [threading.Thread(target=run_client, args=(c, port, cookie, token, size, deadline, budget, tag),
+    threads = [threading.Thread(target=run_client, args=(c, port, cookie, token, size, deadline, budget, tag, mix),
                                 daemon=True) for c in clients]
     for t in threads:
         t.start()
@@ -248,16 +248,16 @@ def verify(clients: list[Client], dsn: str, env: dict) -> list[str]:
         for activity, value, version in c.acked:
             acked.setdefault(activity, []).append((value, version))
     with psycopg.connect(dsn) as connection:
-        rows = dict((r[0], (r[1], r[2])) for r in connection.execute(
-            "SELECT reference, owner, version FROM activities WHERE reference = ANY(%s)", (list(acked),)))
+        rows = {r[0]: (r[1], r[2]) for r in connection.execute(
+            "SELECT reference, owner, version FROM activities WHERE reference = ANY(%s)", (list(acked),))}
         written: dict[str, set[str]] = {}
         for key, changes in connection.execute(
                 "SELECT entity_key, changes FROM audit_entries WHERE entity_type = %s AND entity_key = ANY(%s)",
                 (ACTIVITY_LABEL, list(acked))):
             after = json.loads(changes).get(FIELD, [None, None])[1]
             written.setdefault(key, set()).add(after)
-        names = set(r[0] for r in connection.execute(
-            "SELECT name FROM organisations WHERE name = ANY(%s)", ([n for c in clients for n in c.imported],)))
+        names = {r[0] for r in connection.execute(
+            "SELECT name FROM organisations WHERE name = ANY(%s)", ([n for c in clients for n in c.imported],))}
     for activity, edits in acked.items():
         missing = [v for v, _ in edits if v not in written.get(activity, set())]
         if missing:
@@ -281,11 +281,11 @@ def verify(clients: list[Client], dsn: str, env: dict) -> list[str]:
             elif "changed by" not in json.loads(body).get("error", ""):
                 failed.append(f"a 409 for {what} does not say why: {body[:300]}")
     audit = subprocess.run([sys.executable, "-m", "ropa", "audit", "verify"], cwd=ROOT, env=env,
-                           capture_output=True, text=True)
+                           capture_output=True, text=True, check=False)
     if audit.returncode != 0:
         failed.append(f"ropa audit verify failed: {audit.stdout} {audit.stderr}")
     check = subprocess.run([sys.executable, "-m", "ropa", "check", "--format", "json"], cwd=ROOT, env=env,
-                           capture_output=True, text=True)
+                           capture_output=True, text=True, check=False)
     if check.returncode not in (0, 1) or "Traceback" in check.stderr:
         failed.append(f"ropa check did not run: exit {check.returncode}: {check.stderr[-500:]}")
     else:
@@ -306,7 +306,7 @@ def free_port() -> int:
 
 def ropa(env: dict, *args: str, stdin: str | None = None) -> str:
     done = subprocess.run([sys.executable, "-m", "ropa", *args], cwd=ROOT, env=env, input=stdin,
-                          capture_output=True, text=True)
+                          capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise SystemExit(f"ropa {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
     return done.stdout
@@ -384,7 +384,10 @@ def main() -> None:
     parser.add_argument("--threads", type=int, help="ropa serve --threads (default: its own choice)")
     parser.add_argument("--pg-server", default="postgresql://postgres@127.0.0.1:5432")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--reads-only", action="store_true",
+                        help="the same reads without the writes: what the server reads when nothing changes")
     args = parser.parse_args()
+    mix = [(kind, weight) for kind, weight in MIX if not (args.reads_only and kind in WRITES)]
     seconds = args.seconds or (8 if args.quick else 30)
     out_dir = ROOT / "bench" / "out"
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -417,7 +420,7 @@ def main() -> None:
             for run in range(args.repeat):
                 load = os.getloadavg()[0]
                 result, clients = run_level(n, run, port, cookie, token, args.size, seconds, args.max_requests,
-                                            args.seed)
+                                            args.seed, mix)
                 result["load_average_before"] = round(load, 2)
                 runs.append(result)
                 everyone += clients
@@ -442,8 +445,8 @@ def main() -> None:
     print(f"\nacknowledged writes: {acked}, refused (409): {sum(r['conflicts_409'] for r in runs)}; "
           + ("nothing lost: every check held (audit chain verified, ropa check ran)" if not problems else
              f"{len(problems)} check(s) FAILED:\n  " + "\n  ".join(problems[:30])))
-    (out_dir / "load.json").write_text(json.dumps({
-        "size": args.size, "seconds": seconds, "repeat": args.repeat, "commit": _commit(), "runs": runs,
+    (out_dir / ("load-reads.json" if args.reads_only else "load.json")).write_text(json.dumps({
+        "reads_only": args.reads_only, "size": args.size, "seconds": seconds, "repeat": args.repeat, "commit": _commit(), "runs": runs,
         "medians": summary, "acknowledged_writes": acked, "problems": problems}, indent=2))
     sys.exit(1 if problems else 0)
 
@@ -453,7 +456,7 @@ def summarise(runs: list[dict], levels: list[int]) -> list[dict]:
     for n in levels:
         mine = [r for r in runs if r["clients"] == n]
 
-        def med(get):
+        def med(get, mine=mine):
             values = [get(r) for r in mine if get(r) is not None]
             return round(statistics.median(values), 1) if values else None
 
@@ -469,8 +472,8 @@ def summarise(runs: list[dict], levels: list[int]) -> list[dict]:
 
 
 def table(rows: list[dict]) -> str:
-    lines = ["", "| N | reads/s | writes/s | read p50 / p95 / p99 ms | write p50 / p95 / p99 ms | 409s | "
-                 "other non-2xx |", "|---|---|---|---|---|---|---|"]
+    lines = ["", ("| N | reads/s | writes/s | read p50 / p95 / p99 ms | write p50 / p95 / p99 ms | 409s | "
+                  "other non-2xx |"), "|---|---|---|---|---|---|---|"]
     for r in rows:
         other = {k: v for k, v in r["errors"].items() if k != "409"}
         lines.append(f"| {r['clients']} | {r['reads_per_s']} | {r['writes_per_s']} | {r['read_p50']} / "
@@ -480,7 +483,7 @@ def table(rows: list[dict]) -> str:
 
 
 def _commit() -> str:
-    done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+    done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=False)
     return done.stdout.strip()
 
 

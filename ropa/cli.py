@@ -93,6 +93,8 @@ def import_command(path: Path, dry_run: bool) -> None:
 def export_command(path: Path, fmt: str, service: str | None, organisation: str | None, transfers: bool,
                    as_at: str | None) -> None:
     """Write the register to PATH ('-' for standard output)."""
+    from xlsxwriter.exceptions import FileCreateError
+
     from ropa.services import exports
 
     picture = {"service": service, "organisation": organisation, "transfers": transfers, "generated_by": _actor()}
@@ -108,6 +110,8 @@ def export_command(path: Path, fmt: str, service: str | None, organisation: str 
         _fail(str(exc.args[0]) if exc.args else str(exc))
     except OSError as exc:
         _fail(f"cannot write {path}: {exc.strerror}")
+    except (RuntimeError, FileCreateError) as exc:  # the workbook's writer stopped (a full disk, say): its reason
+        _fail(f"cannot write {path}: {exc}; nothing was written under that name")
     for file in written:
         click.echo(f"Wrote {file}")
 

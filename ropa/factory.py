@@ -26,6 +26,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from ropa import models  # noqa: F401  (registers the tables)
 
     db.init_app(app)
+    _release_sessions_safely(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     login_manager.init_app(app)
     csrf.init_app(app)
@@ -39,6 +40,28 @@ def create_app(test_config: dict | None = None) -> Flask:
     from ropa.views import register_blueprints
     register_blueprints(app)
     return app
+
+
+def _release_sessions_safely(app: Flask) -> None:
+    """Flask-SQLAlchemy ends each request by rolling its session back; if the database went away meanwhile that
+    rollback raises after the response was made, and gunicorn would answer 500 instead. A connection lost then is
+    dropped (the pool opens a new one, pool_pre_ping) and the response stands; any other error still raises."""
+    from ropa.services.database_errors import explain
+
+    app.teardown_appcontext_funcs[:] = [f for f in app.teardown_appcontext_funcs if f != db._teardown_session]
+
+    @app.teardown_appcontext
+    def remove_session(_exc):
+        try:
+            db.session.remove()
+        except sa.exc.DBAPIError as error:
+            if explain(error) is None:
+                raise
+            app.logger.warning("database connection lost at the end of a request: %s", error.orig)
+            try:
+                db.session.remove()
+            except sa.exc.DBAPIError:
+                db.session.registry.clear()  # a new session, on a new connection, for the thread's next request
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

@@ -19,6 +19,7 @@ from ropa.exchange.values import BadValue, parse_value
 from ropa.labels import LONG_TEXT, label
 from ropa.services.activities import basis_problems
 from ropa.services.catalogue import MODELS
+from ropa.services.database_errors import DatabaseRefused
 from ropa.services.records import Loaded, StaleRecord, find_row, history, load_record, record_page, save_record
 
 WRITERS = (Role.ADMIN, Role.DPO)
@@ -143,6 +144,8 @@ def _save(entity_name: str, values: dict, *, expected_version: int | None, loade
                     loaded_at=loaded_at)
     except StaleRecord:
         raise
+    except DatabaseRefused as refused:
+        raise refused.error from None  # not the client's fault: 503 in words (ropa/views/errors.py)
     except ImportFailed as failed:
         raise Refused([(p.column.split(":")[0] if p.column.split(":")[0] in fields else None, p.reason)
                        for p in failed.problems]) from None

@@ -87,7 +87,11 @@ def export_path(path: Path, fmt: str, as_at: str | None = None, **picture) -> li
         from ropa.ico.export import write_ico
         temporary = path.with_name(path.name + ".part")
         path.parent.mkdir(parents=True, exist_ok=True)
-        write_ico(str(temporary), generated_by=picture.pop("generated_by", "ropa"), as_at=as_at)
+        try:
+            write_ico(str(temporary), generated_by=picture.pop("generated_by", "ropa"), as_at=as_at)
+        except BaseException:
+            temporary.unlink(missing_ok=True)  # a disk filled or a write refused: no half workbook left behind
+            raise
         temporary.replace(path)
         return [path]
     return [_write(path, render(fmt, as_at, **picture))]
@@ -97,10 +101,14 @@ def _write(path: Path, content: str | bytes) -> Path:
     # Written next to the target then renamed, so a failed export never leaves half a file behind.
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(path.name + ".part")
-    if isinstance(content, bytes):
-        temporary.write_bytes(content)
-    else:
-        with open(temporary, "w", encoding="utf-8", newline="") as handle:
-            handle.write(content)
+    try:
+        if isinstance(content, bytes):
+            temporary.write_bytes(content)
+        else:
+            with open(temporary, "w", encoding="utf-8", newline="") as handle:
+                handle.write(content)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
     temporary.replace(path)
     return path

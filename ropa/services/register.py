@@ -17,6 +17,7 @@ from ropa.services import audit
 from ropa.services.catalogue import (
     MODELS, display_of, get_value, key_of, load_options, record_of, set_value,
 )
+from ropa.services.database_errors import DatabaseRefused, explain
 from ropa.services.resolver import LARGE, Resolver
 
 
@@ -75,14 +76,25 @@ def apply_records(records: list[RawRecord], *, actor: str, dry_run: bool = False
             raise ImportFailed(problems)
         _flush("processing activities, transfers or data sharing", problems)
         summary.audit_entries = audit.append([c for c in changes if c.changes])
+        if dry_run:
+            session.rollback()
+        else:
+            session.commit()
+    except sa.exc.DBAPIError as exc:
+        session.rollback()
+        if (reason := explain(exc)) is None:
+            raise
+        # The server refused the writes (read-only, out of disk) or went away: the transaction is rolled back
+        # whole, so nothing of this import is in the register.
+        raise DatabaseRefused([*problems, Problem("-", "-", "-", f"{reason} ({_first_line(exc)})")], exc) from None
     except BaseException:
         session.rollback()
         raise
-    if dry_run:
-        session.rollback()
-    else:
-        session.commit()
     return summary
+
+
+def _first_line(exc: sa.exc.DBAPIError) -> str:
+    return str(exc.orig if exc.orig is not None else exc).strip().splitlines()[0]
 
 
 def _preload(resolver: Resolver, records: list[RawRecord]) -> None:

@@ -64,6 +64,8 @@ def register_blueprints(app: Flask) -> None:
     for status in (403, 404, 405, 400, 413):
         app.register_error_handler(status, _error_page)
     app.register_error_handler(500, _server_error)
+    from ropa.views import errors
+    errors.register(app)  # the database unreachable, read-only or full: 503 in words
     from ropa import api
     from ropa.extensions import csrf
     app.register_blueprint(api.bp)

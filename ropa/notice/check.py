@@ -9,11 +9,28 @@ counts as mentioned when any of its usual forms is there, and every match is quo
 from dataclasses import asdict, dataclass, field
 
 from ropa.notice.compose import (
-    ACTIVITY, BASIS, MECHANISMS, ORGANISATION, RECIPIENT, RETENTION, TRANSFER, Ref, basis_words, period_words,
+    ACTIVITY,
+    BASIS,
+    MECHANISMS,
+    ORGANISATION,
+    RECIPIENT,
+    RETENTION,
+    TRANSFER,
+    Ref,
+    basis_words,
+    period_words,
 )
 from ropa.notice.matching import (
-    ABROAD, COUNTRY_ALIASES, MECHANISM_WORDS, basis_variants, first_mention, mentions, name_variants, periods_in,
+    ABROAD,
+    COUNTRY_ALIASES,
+    MECHANISM_WORDS,
+    basis_variants,
+    first_mention,
+    mentions,
+    name_variants,
+    periods_in,
     same_period,
+    subject_words,
 )
 from ropa.notice.text import Folded, fold
 
@@ -135,7 +152,8 @@ def _transfers(notice: Folded, data: dict, live: list[dict], report: Report) -> 
         parties = [p for p in (t.get("organisation"), t.get("system")) if p]
         spans = mentions(notice, [v for p in parties for v in name_variants(p)])
         stretches = _near(notice, spans)
-        abroad = _found_in(stretches, [*ABROAD, *_country_words(countries, t)])
+        named = [c["name"] for code, c in countries.items() if code != "GB" and c.get("name")]
+        abroad = _found_in(stretches, [*ABROAD, *_country_words(countries, t), *named])
         ref, acts = Ref(TRANSFER, t["reference"]), (t["activity"],)
         who = " / ".join(parties) or "recipient not recorded"
         country_words = _country_name(countries, t)
@@ -220,7 +238,7 @@ def _retention(notice: Folded, data: dict, ours: list[dict], report: Report) -> 
         if not users:
             continue
         ref, acts = Ref(RETENTION, rule["name"]), tuple(a["reference"] for a in users)
-        subjects = [rule["name"], *(n for a in users for n in a.get("data_categories") or [] if n in categories
+        subjects = [rule["name"], *subject_words(rule["name"]), *(n for a in users for n in a.get("data_categories") or [] if n in categories
                                     and len(a.get("data_categories") or []) == 1), *(a["name"] for a in users)]
         spans = mentions(notice, [v for s in dict.fromkeys(subjects) for v in name_variants(s)])
         period = period_words(rule)

@@ -86,7 +86,8 @@ class _Register:
 
     def __init__(self, data: dict[str, list[dict]]):
         self.data = data
-        self.by = {name: {_key(name, r): r for r in rows} for name, rows in data.items() if name != "snapshots"}
+        self.by = {name: {_key(name, r): r for r in rows} for name, rows in data.items()
+                   if name != "snapshots" and isinstance(rows, list)}
         live = [a for a in data.get("activities", []) if a.get("status") != "retired"]
         self.ours = [a for a in live if a.get("our_role") != "processor"]
         self.for_others = [a for a in live if a.get("our_role") == "processor"]

@@ -137,3 +137,18 @@ def same_period(a: tuple[int, str], b: tuple[int, str]) -> bool:
     def months(value: int, unit: str) -> tuple[int, str]:
         return (value * 12, "months") if unit == "years" else (value * 7, "days") if unit == "weeks" else (value, unit)
     return months(*a) == months(*b)
+
+
+#: Words too general to say which records a retention period is about.
+GENERAL = {"records", "record", "data", "information", "personal", "other", "details", "your", "from", "with"}
+
+
+def subject_words(name: str) -> list[str]:
+    """The telling words of a retention rule's name, singular and plural ("CCTV images" → cctv, images, image), so
+    a period can be found beside "Images captured by CCTV"."""
+    words = []
+    for word in normalise(name).split():
+        if word in GENERAL or len(word) < 3:
+            continue
+        words += [word, word[:-1]] if word.endswith("s") and len(word) > 4 else [word]
+    return list(dict.fromkeys(words))

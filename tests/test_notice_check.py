@@ -196,3 +196,20 @@ def test_the_command_line_refuses_an_unreadable_file_with_exit_2(seeded, run_cli
     binary.write_bytes(b"\xff\xfe\x00\x00garbage\x00\x00")
     result = run_cli("notice", "check", str(binary))
     assert result.exit_code == 2 and "not text" in result.output
+
+
+def test_a_transfer_with_no_party_recorded_is_looked_for_in_the_whole_notice(register):
+    register["transfers"][0].update(organisation=None, system=None)
+    assert _keys(check_notice(_seed_notice(), register)) == EXPECTED_SEED_GAPS
+    text = _seed_notice().replace("outside of the UK and EEA", "elsewhere")
+    assert ("transfers", "TR-001", "named", "omitted") in _keys(check_notice(text, register))
+
+
+def test_the_command_explains_itself():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    result = subprocess.run([sys.executable, "-m", "ropa", "notice", "check", "--help"], check=False, capture_output=True,
+                            text=True, cwd=Path(__file__).resolve().parent.parent)
+    assert result.returncode == 0 and "Exit status: 0 nothing missing, 1 gaps found" in result.stdout

@@ -39,6 +39,8 @@ CATEGORIES = {"processors": "Processors", "controllers": "Controllers we process
               "transfers": "International transfers", "retention": "Retention", "lawful_bases": "Lawful bases"}
 #: How far either side of a mention a transfer's country and safeguard, or a retention period, are looked for.
 NEAR = 400
+#: Mechanism words too common in notices to be read as naming a safeguard the register lacks.
+LOOSE = {"adequate", "explicit consent"}
 
 
 @dataclass(frozen=True)
@@ -151,7 +153,8 @@ def _transfers(notice: Folded, data: dict, live: list[dict], report: Report) -> 
             continue
         parties = [p for p in (t.get("organisation"), t.get("system")) if p]
         spans = mentions(notice, [v for p in parties for v in name_variants(p)])
-        stretches = _near(notice, spans)
+        # With no party recorded, the transfer is looked for wherever the notice says data leaves the UK.
+        stretches = _near(notice, spans if parties else mentions(notice, list(ABROAD)))
         named = [c["name"] for code, c in countries.items() if code != "GB" and c.get("name")]
         abroad = _found_in(stretches, [*ABROAD, *_country_words(countries, t), *named])
         ref, acts = Ref(TRANSFER, t["reference"]), (t["activity"],)
@@ -220,7 +223,8 @@ def _transfer_safeguard(notice: Folded, t: dict, stretches, abroad, report: Repo
             report.add(Finding("transfers", OMITTED, ref, "safeguard", entry, quoted,
                                f"the notice does not name the safeguard, {MECHANISMS[mechanism]}", acts))
         return
-    other = _found_in(stretches, [w for words in MECHANISM_WORDS.values() for w in words])
+    # Only a safeguard's own name counts as the notice claiming one: not "adequate" or "explicit consent" in passing.
+    other = _found_in(stretches, [w for words in MECHANISM_WORDS.values() for w in words if w not in LOOSE])
     if other:
         report.add(Finding("transfers", CONTRADICTED, ref, "safeguard", entry, notice.excerpt(*other),
                            "the notice names a safeguard the register does not record", acts))

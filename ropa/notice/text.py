@@ -118,7 +118,7 @@ class Folded:
         last = self.where[min(at + length - 1, len(self.where) - 1)]
         return first, last + 1
 
-    def excerpt(self, start: int, end: int, reach: int = 90) -> str:
+    def excerpt(self, start: int, end: int, reach: int = 160) -> str:
         """The sentence around [start, end) in the original text, at most reach characters either side, whole
         words, on one line."""
         text = self.text

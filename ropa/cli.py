@@ -17,7 +17,7 @@ from ropa import create_app
 from ropa.enums import Role
 from ropa.exchange.problems import ImportFailed
 
-EXPORT_FORMATS = ["ico", "ico-csv", "csv", "json", "graphml", "graph-json", "svg"]
+EXPORT_FORMATS = ["ico", "ico-csv", "csv", "json", "graphml", "graph-json", "svg", "notice"]
 
 
 def _actor() -> str:
@@ -85,7 +85,8 @@ def import_command(path: Path, dry_run: bool) -> None:
 @click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="json", show_default=True,
               help="ico: the ICO-style workbook for auditors (.xlsx); ico-csv: its Template columns as CSV; "
                    "csv: the activity register (a folder PATH gets one CSV per entity); json: lossless dump; "
-                   "graphml / graph-json: the data-flow graph; svg: its picture.")
+                   "graphml / graph-json: the data-flow graph; svg: its picture; notice: the privacy notice "
+                   "from the register (.html or .md by PATH's extension; Markdown on '-').")
 @click.option("--service", help="svg: draw only this service.")
 @click.option("--organisation", help="svg: draw only what depends on this organisation.")
 @click.option("--transfers", is_flag=True, help="svg: draw only the routes out of the UK.")
@@ -218,6 +219,48 @@ def snapshot_create(label: str, approved_by: str) -> None:
     except SnapshotError as exc:
         _fail(str(exc))
     click.echo(f"Snapshot {snapshot.label!r} taken: sha256 {snapshot.sha256}")
+
+
+@cli.group("notice")
+def notice_group() -> None:
+    """The privacy notice: a published one checked against the register (write one with export --format notice)."""
+
+
+@notice_group.command("check")
+@click.argument("published", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--as-at", "as_at", metavar="SNAPSHOT", help="Check against the register as frozen in this snapshot.")
+def notice_check(published: Path, fmt: str, as_at: str | None) -> None:
+    """List what a published notice (.txt or .html) omits or contradicts: processors, recipients, transfers and
+    their countries and safeguards, retention periods, lawful bases.
+
+    Exit status: 0 nothing missing, 1 gaps found (for scheduled checks), 2 the notice could not be read.
+    """
+    import json
+
+    from ropa.notice.check import CATEGORIES
+    from ropa.services.notice import NoticeUnreadable, check_published
+    from ropa.services.snapshots import SnapshotError
+
+    try:
+        report = check_published(published.read_bytes(), published.name, as_at)
+    except NoticeUnreadable as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(2)
+    except SnapshotError as exc:
+        _fail(str(exc))
+    if fmt == "json":
+        click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=1))
+    else:
+        for gap in report.gaps:
+            click.echo(f"{gap.kind.upper():13}{CATEGORIES[gap.category]}, {gap.aspect}: {gap.entry}")
+            click.echo(f"{'':13}{gap.message[:1].upper()}{gap.message[1:]}.")
+            click.echo(f"{'':13}The notice: " + (f"\u201c{gap.notice_words}\u201d" if gap.notice_words
+                                                 else "not mentioned"))
+        click.echo(f"{len(report.gaps)} gap(s) in {published.name}" if report.gaps else
+                   f"No gaps: {published.name} names everything checked")
+        click.echo(f"({len(report.matched)} register entries found in the notice.)")
+    sys.exit(1 if report.gaps else 0)
 
 
 @cli.group("audit")

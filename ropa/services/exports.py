@@ -10,7 +10,6 @@ from ropa.services.register import activity_csv_rows, dump_records, dump_registe
 from ropa.services.snapshots import register_as_at
 
 
-
 def activity_csv() -> str:
     """The activity register, one row per processing activity (the shape of data/seed.csv)."""
     out = io.StringIO()
@@ -49,6 +48,9 @@ def render(fmt: str, as_at: str | None = None, **picture) -> str | bytes:
         return out.getvalue()
     if fmt == "json":
         return _json(as_at)
+    if fmt == "notice":  # on standard output: Markdown (a file's extension chooses, in export_path)
+        from ropa.services.notice import notice_document
+        return notice_document("markdown", as_at)
     from ropa.graph import build_graph
     from ropa.graph.formats import graphml, node_link_json
 
@@ -94,6 +96,9 @@ def export_path(path: Path, fmt: str, as_at: str | None = None, **picture) -> li
             raise
         temporary.replace(path)
         return [path]
+    if fmt == "notice":
+        from ropa.services.notice import format_for, notice_document
+        return [_write(path, notice_document(format_for(path), as_at))]
     return [_write(path, render(fmt, as_at, **picture))]
 
 

@@ -126,7 +126,7 @@ def check_command(fmt: str, severity: str, store: bool) -> None:
     from ropa.services.analysis import findings, severity_counts
 
     if store:
-        from ropa.services.stored_findings import refresh
+        from ropa.services.findings import refresh
 
         state, found = refresh()
         counts = state.counts

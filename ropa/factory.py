@@ -33,6 +33,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         if db.engine.dialect.name == "sqlite":
             sa.event.listen(db.engine, "connect", _sqlite_pragmas)
 
+    from ropa.services import findings
+    findings.init_app(app)
+
     from ropa.views import register_blueprints
     register_blueprints(app)
     return app

@@ -48,7 +48,7 @@ def upgrade():
 
     with op.batch_alter_table('stored_findings', schema=None) as batch_op:
         batch_op.create_index('ix_stored_findings_entity', ['entity_type', 'entity_ref'], unique=False)
-        batch_op.create_index('ix_stored_findings_rule', ['rule'], unique=False)
+        batch_op.create_index('ix_stored_findings_rule', ['rule', 'severity'], unique=False)
         batch_op.create_index('ix_stored_findings_severity', ['severity'], unique=False)
 
 

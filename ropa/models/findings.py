@@ -18,7 +18,7 @@ class StoredFinding(db.Model):
 
     __tablename__ = "stored_findings"
     __table_args__ = (sa.Index("ix_stored_findings_entity", "entity_type", "entity_ref"),
-                      sa.Index("ix_stored_findings_rule", "rule"),
+                      sa.Index("ix_stored_findings_rule", "rule", "severity"),
                       sa.Index("ix_stored_findings_severity", "severity"))
     id: Mapped[int] = mapped_column(primary_key=True)
     rule: Mapped[str] = mapped_column(sa.String(10))

@@ -20,17 +20,21 @@ import json
 import logging
 import os
 import socket
+import subprocess
+import sys
 import threading
 import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cached_property
 
 import sqlalchemy as sa
 from flask import Flask, current_app, has_app_context, has_request_context
 
-from ropa.checks import RANK, Finding, citation_of, run_checks
+from ropa.checks import CATALOGUE, RANK, Finding, citation_of, run_checks
+from ropa.config import PROJECT_ROOT
 from ropa.exchange.jsonio import dump_text
 from ropa.extensions import db
 from ropa.gc_pause import paused_gc
@@ -254,6 +258,13 @@ def count() -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(StoredFinding)) or 0
 
 
+def title_of(rule_id: str) -> str:
+    return _TITLES.get(rule_id, rule_id)
+
+
+_TITLES = {r.id: r.title for r in CATALOGUE}
+
+
 def _finding(row) -> Finding:
     return Finding(*row, citation=citation_of(row[0]))
 
@@ -324,23 +335,31 @@ class Findings:
         return [_finding(r) for r in rows]
 
     def severity_counts(self) -> dict[str, int]:
-        t = StoredFinding.__table__
-        counts = dict(db.session.execute(sa.select(t.c.severity, sa.func.count()).group_by(t.c.severity)).all())
-        return {s: counts.get(s, 0) for s in ("error", "warning", "info")}
+        counts = {s: 0 for s in ("error", "warning", "info")}
+        for _, severity, _, n in self.rule_counts():
+            counts[severity] = counts.get(severity, 0) + n
+        return counts
 
     def rule_counts(self) -> list[tuple[str, str, str, int]]:
         """(rule, severity, title, how many) for every rule that fired, errors first."""
+        return self._rule_counts
+
+    @cached_property
+    def _rule_counts(self) -> list[tuple[str, str, str, int]]:
+        # One GROUP BY serves the page's rule counts, severity counts and total.
         t = StoredFinding.__table__
-        rows = db.session.execute(sa.select(t.c.rule, t.c.severity, sa.func.min(t.c.title), sa.func.count())
+        # Counted from the (rule, severity) index alone; the title is the catalogue's, as stored with each finding.
+        rows = db.session.execute(sa.select(t.c.rule, t.c.severity, sa.func.count())
                                   .group_by(t.c.rule, t.c.severity)).all()
-        return sorted((tuple(r) for r in rows), key=lambda r: (RANK.get(r[1], 9), r[0]))
+        return sorted(((rule, severity, title_of(rule), n) for rule, severity, n in rows),
+                      key=lambda r: (RANK.get(r[1], 9), r[0]))
 
     def entity_types(self) -> list[str]:
         t = StoredFinding.__table__
         return sorted(db.session.scalars(sa.select(t.c.entity_type).distinct()))
 
     def total(self) -> int:
-        return count()
+        return sum(n for *_, n in self.rule_counts())
 
     def search(self, *, severity: str = "", rule: str = "", entity_type: str = "", entity_ref: str = "",
                q: str = "", start: int = 0, limit: int | None = None) -> tuple[list[Finding], int]:
@@ -434,7 +453,7 @@ class Refresher:
                 db.session.execute(sa.update(table).where(table.c.refresh_owner.like(f"{_process()}:%"))
                                    .values(refresh_owner="", refresh_until=None))
                 db.session.commit()
-        except Exception:  # noqa: BLE001  the database already gone: the lease lapses by itself
+        except Exception:
             log.info("findings refresh lease left to lapse", exc_info=True)
 
     def _loop(self) -> None:
@@ -454,10 +473,37 @@ class Refresher:
     def _catch_up(self) -> None:
         while fresh_state() is None:
             db.session.rollback()
-            if refresh(wait=False, keep=False) is None:
-                time.sleep(0.5)  # another worker is refreshing; its result may be for an older head
+            if self.app.config.get("ROPA_FINDINGS_REFRESH_IN") == "thread":
+                done = refresh(wait=False, keep=False) is not None
             else:
+                done = self._in_child()
+            if done:
                 self.runs += 1
+            else:
+                time.sleep(0.5)  # another worker is refreshing; its result may be for an older head
+
+    def _in_child(self) -> bool:
+        """Refresh in a child process (`ropa refresh-findings --no-wait`): the checks are pure-Python CPU work, and
+        run in a thread they would hold this worker's GIL against its requests, and its memory the register's
+        size for good; a child gives both back when it exits. True if it refreshed, False if another one held the
+        lease."""
+        env = os.environ | {"ROPA_DATABASE_URL": db.engine.url.render_as_string(hide_password=False),
+                            "ROPA_INSTANCE_DIR": self.app.instance_path}
+        child = subprocess.Popen([sys.executable, "-m", "ropa", "refresh-findings", "--no-wait"], cwd=PROJECT_ROOT,
+                                 env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        try:
+            output, _ = child.communicate(timeout=LEASE.total_seconds())
+        except subprocess.TimeoutExpired:
+            child.kill()
+            output, _ = child.communicate()
+        if child.returncode in (0, 3):
+            return child.returncode == 0
+        # It died (killed, out of memory): give back the lease it held rather than wait for it to lapse.
+        table = FindingsState.__table__
+        db.session.execute(sa.update(table).where(table.c.refresh_owner.like(f"{socket.gethostname()}:{child.pid}:%"))
+                           .values(refresh_owner="", refresh_until=None))
+        db.session.commit()
+        raise RuntimeError(f"the findings refresh process failed ({child.returncode}): {output[-2000:]}")
 
 
 def init_app(app: Flask) -> None:

@@ -131,7 +131,7 @@ def check_command(fmt: str, severity: str, store: bool) -> None:
     from ropa.services.analysis import findings, severity_counts
 
     if store:
-        from ropa.services.stored_findings import refresh
+        from ropa.services.findings import refresh
 
         state, found = refresh()
         counts = state.counts
@@ -150,6 +150,21 @@ def check_command(fmt: str, severity: str, store: bool) -> None:
         click.echo(f"{totals['error']} error(s), {totals['warning']} warning(s), {totals['info']} note(s) "
                    f"across {counts['activities']} activities.")
     sys.exit(1 if any(f.severity == "error" for f in found) else 0)
+
+
+@cli.command("refresh-findings")
+@click.option("--no-wait", is_flag=True, help="Exit 3 at once if another refresh is under way, instead of waiting.")
+def refresh_findings_command(no_wait: bool) -> None:
+    """Bring the stored findings up to date with the register now (the web app's refresher runs this itself after
+    a write; run it after a bulk change made behind the app's back, or on a schedule for the new day's due dates)."""
+    from ropa.services import findings
+
+    if no_wait:
+        if findings.fresh_state() is None and findings.refresh(wait=False, keep=False, unless_fresh=True) is None:
+            sys.exit(3)
+        return
+    state = findings.refresh_now()
+    click.echo(f"Findings up to date at audit entry {state.audit_count} ({findings.count()} findings).")
 
 
 @cli.command("create-user")

@@ -50,6 +50,13 @@ def settings(instance_path: str) -> dict:
         "PREFERRED_URL_SCHEME": "https" if https else "http",
         "ROPA_BEHIND_PROXY": os.environ.get("ROPA_BEHIND_PROXY") == "1",
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # ROPA_FINDINGS_SYNC=1: a page or API call that finds the stored findings stale refreshes them before it
+        # answers (the test suite; slow on a large register). Unset: a background refresher does it, and pages say
+        # the findings are being brought up to date meanwhile.
+        "ROPA_FINDINGS_SYNC": os.environ.get("ROPA_FINDINGS_SYNC") == "1",
+        # Where the background refresh runs: "process" (a child `ropa refresh-findings`, the default: it holds
+        # neither the worker's GIL nor, afterwards, its memory) or "thread" (in the worker itself).
+        "ROPA_FINDINGS_REFRESH_IN": os.environ.get("ROPA_FINDINGS_REFRESH_IN", "process"),
         # Imports from the web app and the API: the largest upload, the most records one import may hold, and the
         # size above which preview and confirm run as a background job with progress.
         "ROPA_IMPORT_MAX_BYTES": _int("ROPA_IMPORT_MAX_BYTES", 50 * 2**20),

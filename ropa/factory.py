@@ -36,6 +36,8 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from ropa.oidc import init_oidc
     init_oidc(app)
+    from ropa.services import findings
+    findings.init_app(app)
 
     from ropa.views import register_blueprints
     register_blueprints(app)

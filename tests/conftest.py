@@ -20,6 +20,10 @@ from ropa import create_app
 from ropa.cli import cli, init_database
 from ropa.extensions import db
 
+# A page or API call that finds the stored findings stale refreshes them first, so that a test can assert findings right
+# after a write (servers started by the tests inherit it); tests of the background refresher turn it off.
+os.environ.setdefault("ROPA_FINDINGS_SYNC", "1")
+
 PG_URL = os.environ.get("ROPA_TEST_DATABASE_URL", "")
 REQUIRE_PG = os.environ.get("ROPA_REQUIRE_POSTGRES") == "1" or bool(os.environ.get("CI"))
 BACKENDS = ["sqlite", "postgresql"]

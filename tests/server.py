@@ -23,10 +23,10 @@ def free_port() -> int:
 
 
 @contextmanager
-def demo_server(instance_dir: Path):
+def demo_server(instance_dir: Path, env_extra: dict[str, str] | None = None):
     """Run `ropa demo` in its own process; yield (base URL, the admin password it printed)."""
     port = free_port()
-    env = os.environ | {"ROPA_INSTANCE_DIR": str(instance_dir), "PYTHONUNBUFFERED": "1"}
+    env = os.environ | {"ROPA_INSTANCE_DIR": str(instance_dir), "PYTHONUNBUFFERED": "1"} | (env_extra or {})
     env.pop("ROPA_DATABASE_URL", None)
     log = instance_dir / "demo.log"
     instance_dir.mkdir(parents=True, exist_ok=True)

@@ -17,7 +17,7 @@ from ropa.exchange.jsonio import dump_text, read_dump
 from ropa.extensions import db
 from ropa.models import AuditHead, StoredFinding
 from ropa.models.base import utcnow
-from ropa.services import register_reader, stored_findings
+from ropa.services import findings as stored_findings, register_reader
 from ropa.ico.export import live_inputs, write_ico
 from ropa.services.records import save_record
 from ropa.services.register import apply_records, dump_register

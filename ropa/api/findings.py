@@ -1,9 +1,10 @@
 """The open findings of the checks, in the shape of `ropa check --format json`."""
 
-from flask import jsonify, request
+from flask import g, jsonify, request
 
 from ropa.api import bp
 from ropa.api.auth import token_required
+from ropa.enums import Role
 from ropa.services.findings import current_findings
 
 FILTERS = ("severity", "rule", "entity_type", "entity_ref")
@@ -12,9 +13,11 @@ FILTERS = ("severity", "rule", "entity_type", "entity_ref")
 @bp.get("/findings")
 @token_required()
 def findings():
-    """Every open finding, or those matching ?severity=&rule=&entity_type=&entity_ref= (exact values)."""
-    found = current_findings()
-    wanted = {name: request.args.get(name, "").strip() for name in FILTERS}
-    wanted["rule"] = wanted["rule"].upper()
-    shown = [f for f in found.items if all(not v or getattr(f, k) == v for k, v in wanted.items())]
-    return jsonify(register=found.counts, summary=found.severity_counts(), findings=[f.as_dict() for f in shown])
+    """Every open finding, or those matching ?severity=&rule=&entity_type=&entity_ref= (exact values), with how fresh
+    they are: "fresh" is false while a write since is being taken into account (as_at, changes_since say how far
+    behind); ?fresh=1 (DPO and admin) brings them up to date before answering."""
+    wait = request.args.get("fresh") in ("1", "true", "yes") and g.api_user.role in (Role.ADMIN, Role.DPO)
+    found = current_findings(fresh=wait)
+    shown, _ = found.search(**{name: request.args.get(name, "").strip() for name in FILTERS})
+    return jsonify(register=found.counts, summary=found.severity_counts(), findings=[f.as_dict() for f in shown],
+                   **found.freshness())

@@ -196,7 +196,16 @@ def _findings() -> dict:
         "register": {"type": "object", "additionalProperties": {"type": "integer"},
                      "description": "How many of each thing the register holds"},
         "summary": {"type": "object", "additionalProperties": {"type": "integer"}},
-        "findings": {"type": "array", "items": {"$ref": "#/components/schemas/Finding"}}}}
+        "findings": {"type": "array", "items": {"$ref": "#/components/schemas/Finding"}},
+        "fresh": {"type": "boolean", "description": "True when these are the findings of the register as it is now; "
+                  "false while writes since are being taken into account"},
+        "as_at": {"type": ["string", "null"], "format": "date-time",
+                  "description": "When the findings were computed (UTC); null if never"},
+        "changes_since": {"type": "integer", "description": "Writes since then that they do not reflect yet"},
+        "checked_for": {"type": ["string", "null"], "format": "date",
+                        "description": "The day due dates were judged by"}}}
+    params.append({"name": "fresh", "in": "query", "schema": {"type": "string", "enum": ["1"]},
+                   "description": "DPO and admin: bring the findings up to date before answering"})
     return {"summary": "The open findings of the checks", "operationId": "findings", "tags": ["findings"],
             "description": "The shape of `ropa check --format json`", "parameters": params,
             "responses": {"200": _json(body, "Findings, errors first"), **_errors("400", "401")}}

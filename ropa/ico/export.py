@@ -15,7 +15,7 @@ from ropa.ico.writer import template_row, workbook_inputs, write_ico_workbook
 from ropa.ico.assets import SENSITIVE
 from ropa.ico.index import Contracts, Lookups, Transfers
 from ropa.ico.layout import TEMPLATE_COLUMNS
-from ropa.services import register_reader, stored_findings
+from ropa.services import findings as findings_service, register_reader
 from ropa.services.analysis import counts_of
 from ropa.services.snapshots import register_as_at
 
@@ -53,17 +53,17 @@ def write_ico(out: BinaryIO | str, *, generated_by: str, as_at: str | None = Non
     if as_at:
         return _write_snapshot(out, generated_by, as_at, report)
     start = 0.0
-    if stored_findings.fresh_state() is None:
+    if findings_service.fresh_state() is None:
         report(0.0, "Running the checks on the whole register")
         start = CHECKS_SHARE
-    state, _ = stored_findings.ensure_fresh()
+    state, _ = findings_service.ensure_fresh()
     inputs, totals = live_inputs()
-    totals["findings"] = stored_findings.count()
+    totals["findings"] = findings_service.count()
     track = _Tracker(report, start, totals)
     about = {"generated_at": datetime.now(UTC), "generated_by": generated_by, "as_at": "now",
              "sha256": state.register_sha256, "counts": state.counts}
     with _young_collections_only():
-        counts = write_ico_workbook(out, about=about, findings=track("findings", stored_findings.stream()),
+        counts = write_ico_workbook(out, about=about, findings=track("findings", findings_service.stream()),
                                     separate_writer=separate_writer(totals["activities"]), **track.inputs(inputs))
     report(1.0, "Workbook written")
     return counts

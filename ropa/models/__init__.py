@@ -3,7 +3,7 @@
 from ropa.models.accounts import ApiToken, LoginAttempt, RecoveryCode, User
 from ropa.models.activity import Disclosure, ProcessingActivity
 from ropa.models.audit import AuditEntry, AuditHead, Snapshot
-from ropa.models.findings import FindingsState, StoredFinding
+from ropa.models.findings import FindingsState, StoredFinding, StoredRoute
 from ropa.models.jobs import Job
 from ropa.enums import (
     ActivityStatus, BasisKind, DataKind, DsptStatus, OrgKind, OurRole, PeriodUnit, RecipientKind, Role,
@@ -16,7 +16,8 @@ from ropa.models.retention import LegalHold, RetentionRule
 
 __all__ = [
     "ActivityStatus", "ApiToken", "AuditEntry", "AuditHead", "BasisKind", "Country", "DataCategory", "DataKind",
-    "Disclosure", "DsptStatus", "FindingsState", "Job", "LawfulBasis", "LoginAttempt", "LegalHold", "OrgKind", "Organisation", "OurRole", "PeriodUnit",
-    "ProcessingActivity", "ProcessorEngagement", "Recipient", "RecipientKind", "RecoveryCode", "RetentionRule", "Role", "Service",
+    "Disclosure", "DsptStatus", "FindingsState", "Job", "LawfulBasis", "LoginAttempt", "LegalHold", "OrgKind",
+    "Organisation", "OurRole", "PeriodUnit", "ProcessingActivity", "ProcessorEngagement", "Recipient", "RecipientKind",
+    "RecoveryCode", "RetentionRule", "Role", "Service", "StoredRoute",
     "Snapshot", "StoredFinding", "SubjectCategory", "System", "Transfer", "TransferMechanism", "TransferStatus", "User",
 ]

@@ -58,6 +58,7 @@ def append(changes: list[Change]) -> int:
         session.execute(sa.insert(AuditEntry), rows[start:start + 5000])
     session.execute(sa.update(AuditHead).where(AuditHead.id == 1)
                     .values(last_hash=prev, count=head.count + len(rows)))
+    session.info["audit_moved"] = True  # once committed, the findings refresher is woken (services/findings.py)
     return len(rows)
 
 

@@ -300,3 +300,11 @@ def impact_for(graph, organisation: str) -> Impact | None:
             except KeyError:
                 known[organisation] = None
         return known[organisation]
+
+
+def system_suppliers(names: set[str]) -> dict[str, str]:
+    """The supplier of each of these systems that has one, by system name."""
+    if not names:
+        return {}
+    return dict(db.session.execute(sa.select(System.name, Organisation.name).join(System.supplier)
+                                   .where(System.name.in_(sorted(names)))).all())

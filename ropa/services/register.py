@@ -283,8 +283,9 @@ def dump_records(entity: Entity, display: bool = False) -> list[dict]:
     return [record for _, record in records]
 
 
-def dump_register() -> dict[str, list[dict]]:
-    """The whole register in dump form (not users, tokens or the audit log)."""
+def dump_register(*, snapshots: bool = True) -> dict[str, list[dict]]:
+    """The whole register in dump form (not users, tokens or the audit log); snapshots=False leaves the snapshots out
+    (each holds a whole register: the findings refresh has no use for them)."""
     from ropa.services.register_reader import Ranks, disclosures_of, ordered_ids, stream
 
     # Core queries a batch at a time (the ICO export's readers) give the same records as dump_records' ORM objects
@@ -295,6 +296,8 @@ def dump_register() -> dict[str, list[dict]]:
                 if entity.name != "disclosures"}
         data["disclosures"] = list(disclosures_of(ordered_ids("activities"), ranks=ranks))
         data = {entity.name: data[entity.name] for entity in ENTITIES}
+    if not snapshots:
+        return data
     data["snapshots"] = [
         {"label": s.label, "created_at": s.created_at.isoformat(), "created_by": s.created_by,
          "approved_by": s.approved_by, "approved_at": s.approved_at.isoformat() if s.approved_at else None,

@@ -50,7 +50,7 @@ def index():
                                  ("q", "service", "role", "basis", "special", "transfers", "status", "review")},
                               sort=args.get("sort") if args.get("sort") in service.SORTS else "reference")
     if filters.transfers == "abroad":
-        filters.abroad = frozenset(r.activity for r in current_findings().routes)
+        filters.abroad = current_findings().route_activities()
     page = service.activity_page(filters, after=args.get("after", ""), today=_today())
     return render_template("activities/index.html", page=page, filters=filters, choices=service.filter_choices(),
                            roles=enum_choices(OurRole, "Any"), statuses=enum_choices(ActivityStatus, "Any"),
@@ -65,10 +65,10 @@ def detail(reference: str):
     if activity is None:
         abort(404)
     found = current_findings()
-    transfer_findings = [f for t in activity.transfers for f in found.for_entity("transfer", t.reference)]
-    return render_template("activities/detail.html", a=activity,
+    transfer_findings = found.for_entities("transfer", [t.reference for t in activity.transfers])
+    return render_template("activities/detail.html", a=activity, found=found,
                            findings=found.for_entity("activity", reference) + transfer_findings,
-                           routes=[r for r in found.routes if r.activity == reference],
+                           routes=found.routes_for(reference),
                            history=history("activities", reference), can_edit=may_edit(_service_of(activity)),
                            loaded_at=audit_position(), today=_today())
 

@@ -62,7 +62,7 @@ def detail(reference: str):
     found = current_findings()
     processor = loaded.record["processor"]
     activities, using = activities_using(processor)
-    return render_template("engagements/detail.html", e=loaded.row, today=_today(),
+    return render_template("engagements/detail.html", e=loaded.row, today=_today(), found=found,
                            findings=found.for_entity("engagement", reference),
                            processor_findings=found.for_entity("organisation", processor),
                            activities=activities, using=using, history=history("engagements", reference))

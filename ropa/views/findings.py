@@ -24,30 +24,37 @@ def _filters() -> dict[str, str]:
     return {name: request.args.get(name, "").strip() for name in ("severity", "rule", "entity_type", "q")}
 
 
-def _matching(found: Findings, filters: dict[str, str]) -> list[Finding]:
-    text = filters["q"].casefold()
-    return [f for f in found.items
-            if (not filters["severity"] or f.severity == filters["severity"])
-            and (not filters["rule"] or f.rule == filters["rule"].upper())
-            and (not filters["entity_type"] or f.entity_type == filters["entity_type"])
-            and (not text or text in " ".join((f.rule, f.title, f.entity_ref, f.entity_name, f.message,
-                                               f.fix)).casefold())]
+def _matching(found: Findings, filters: dict[str, str], start: int = 0,
+              limit: int | None = None) -> tuple[list[Finding], int]:
+    return found.search(severity=filters["severity"], rule=filters["rule"], entity_type=filters["entity_type"],
+                        q=filters["q"], start=start, limit=limit)
 
 
 @bp.get("/findings")
 @role_required()
 def index():
-    """All open findings, filtered, 50 to a page (an in-memory list, so paged by position)."""
+    """All open findings, filtered, 50 to a page (the stored findings, paged by position in the checks' order)."""
     found = current_findings()
     filters = _filters()
-    shown = _matching(found, filters)
     start = max(0, request.args.get("start", 0, type=int))
-    if start >= len(shown):
+    rows, matching = _matching(found, filters, start, PAGE_SIZE)
+    if start and start >= matching:
         start = 0
+        rows, matching = _matching(found, filters, 0, PAGE_SIZE)
     active = {k: v for k, v in filters.items() if v}
-    return render_template("findings/index.html", found=found, shown=shown, rows=shown[start:start + PAGE_SIZE],
+    return render_template("findings/index.html", found=found, shown=_Count(matching), rows=rows, total=found.total(),
                            start=start, size=PAGE_SIZE, filters=filters, active=active, severities=SEVERITIES,
-                           entity_types=sorted({f.entity_type for f in found.items}), pages=ENTITY_PAGES)
+                           entity_types=found.entity_types(), pages=ENTITY_PAGES)
+
+
+class _Count:
+    """How many findings match, for the template's `shown|length` and `not shown`."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+
+    def __len__(self) -> int:
+        return self.n
 
 
 @bp.get("/findings.json")
@@ -55,7 +62,7 @@ def index():
 def download():
     """The same filtered list as JSON, in the shape of `ropa check --format json`."""
     found = current_findings()
-    shown = _matching(found, _filters())
+    shown, _ = _matching(found, _filters())
     body = json.dumps({"register": found.counts, "summary": found.severity_counts(),
                        "findings": [f.as_dict() for f in shown]}, ensure_ascii=False, indent=1)
     name = file_name("json", None, found.computed_at.date()).replace("register", "findings")

@@ -7,8 +7,8 @@ from flask import Blueprint, Response, abort, render_template, request
 from ropa.auth import role_required
 from ropa.graph.formats import graphml, node_link_json
 from ropa.graph.picture import MAX_NODES, render_svg, subgraph_for
-from ropa.services.findings import current_findings
 from ropa.services.jobs import file_name
+from ropa.services.picture_cache import names_to_filter_by, register_graph
 
 bp = Blueprint("graph", __name__)
 
@@ -41,17 +41,16 @@ def _title(filters: dict) -> str:
 @role_required()
 def index():
     """The filter form, the picture (an <img> of graph.picture, never inline markup) and the downloads."""
-    found = current_findings()
+    graph = register_graph()
     filters = _filters()
     problem, nodes = "", 0
     try:
-        nodes = _slice(found.graph, filters).number_of_nodes()
+        nodes = _slice(graph, filters).number_of_nodes()
     except KeyError as exc:
         problem = str(exc.args[0])
-    services = sorted(s["name"] for s in found.register.get("services", []))
-    organisations = sorted(o["name"] for o in found.register.get("organisations", []))
+    services, organisations = names_to_filter_by()
     return render_template("graph/index.html", filters=filters, problem=problem, nodes=nodes,
-                           whole=found.graph.number_of_nodes(), too_big=nodes > MAX_NODES, max_nodes=MAX_NODES,
+                           whole=graph.number_of_nodes(), too_big=nodes > MAX_NODES, max_nodes=MAX_NODES,
                            services=services, organisations=organisations, title=_title(filters)), \
         (404 if problem else 200)
 
@@ -62,7 +61,7 @@ def picture():
     """The picture as image/svg+xml (self-contained: no script, no external reference, every label escaped)."""
     filters = _filters()
     try:
-        svg = render_svg(_slice(current_findings().graph, filters), title=_title(filters))
+        svg = render_svg(_slice(register_graph(), filters), title=_title(filters))
     except KeyError:
         abort(404)
     except ValueError as exc:  # past the node cap: the page says so and offers the slices instead
@@ -75,7 +74,7 @@ def picture():
 @role_required()
 def download(ext: str):
     """The whole register's data-flow graph: GraphML (yEd, Gephi) or networkx node-link JSON."""
-    graph = current_findings().graph
+    graph = register_graph()
     if ext == "graphml":
         return Response(graphml(graph), mimetype="application/graphml+xml", headers=_attachment("graphml"))
     return Response(node_link_json(graph), mimetype="application/json", headers=_attachment("graph-json"))

@@ -6,7 +6,14 @@ from flask import Blueprint, abort, render_template, request, url_for
 from ropa.auth import role_required
 from ropa.enums import Role
 from ropa.services.findings import current_findings
-from ropa.services.parties import impact_for, keeping_the_register, organisation_page, organisation_roles, summary_of
+from ropa.services.parties import (
+    impact_for,
+    keeping_the_register,
+    organisation_page,
+    organisation_roles,
+    summary_of,
+)
+from ropa.services.picture_cache import register_graph
 from ropa.services.records import history, load_record
 from ropa.views.editing import edit_record
 
@@ -39,10 +46,11 @@ def detail(name: str):
         abort(404)
     found = current_findings()
     roles = organisation_roles(loaded.row)
-    findings = found.for_entity("organisation", name) + [
-        f for e in roles.engagements for f in found.for_entity("engagement", e.reference)]
+    findings = found.for_entity("organisation", name) + found.for_entities(
+        "engagement", [e.reference for e in roles.engagements])
+    graph = register_graph()
     return render_template("organisations/detail.html", org=loaded.row, fields=summary_of("organisations", loaded.row),
-                           findings=findings, roles=roles, impact=impact_for(found.graph, name), graph=found.graph,
+                           findings=findings, roles=roles, impact=impact_for(graph, name), graph=graph, found=found,
                            history=history("organisations", name))
 
 

@@ -42,10 +42,10 @@ def detail(name: str):
     sharing, total = recipient_sharing(loaded.row, after=request.args.get("after", ""))
     found = current_findings()
     # S01 is raised on the activity; it concerns this recipient where this row has no legal gateway.
-    gaps = {d.activity.reference: f for d in sharing.rows if not d.legal_gateway
-            for f in found.for_entity("activity", d.activity.reference) if f.rule == "S01"}
+    without = [d.activity.reference for d in sharing.rows if not d.legal_gateway]
+    gaps = {f.entity_ref: f for f in found.for_entities("activity", without) if f.rule == "S01"}
     return render_template("recipients/detail.html", recipient=loaded.row, fields=summary_of("recipients", loaded.row),
-                           sharing=sharing, total=total, gaps=gaps,
+                           sharing=sharing, total=total, gaps=gaps, found=found,
                            findings=found.for_entity("recipient", name) + list(gaps.values()),
                            history=history("recipients", name))
 

@@ -37,7 +37,8 @@ def detail(name: str):
     activities, total = service_activities(loaded.row, after=request.args.get("after", ""))
     return render_template("services/detail.html", service=loaded.row, fields=summary_of("services", loaded.row),
                            activities=activities, total=total, engagements=service_engagements(loaded.row),
-                           findings=current_findings().for_entity("service", name), history=history("services", name))
+                           found=(found := current_findings()), findings=found.for_entity("service", name),
+                           history=history("services", name))
 
 
 @bp.route("/services/new", methods=["GET", "POST"])

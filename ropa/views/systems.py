@@ -38,9 +38,9 @@ def detail(name: str):
     activities, total = system_activities(loaded.row, after=request.args.get("after", ""))
     found = current_findings()
     transfers = system_transfers(loaded.row)
-    findings = found.for_entity("system", name) + [f for t in transfers for f in found.for_entity("transfer", t.reference)]
+    findings = found.for_entity("system", name) + found.for_entities("transfer", [t.reference for t in transfers])
     return render_template("systems/detail.html", system=loaded.row, fields=summary_of("systems", loaded.row),
-                           activities=activities, total=total, transfers=transfers, findings=findings,
+                           activities=activities, total=total, transfers=transfers, findings=findings, found=found,
                            history=history("systems", name))
 
 

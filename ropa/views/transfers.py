@@ -1,17 +1,18 @@
 """International transfers (UK GDPR Chapter V): the recorded transfers, every route by which personal data leaves
 the UK (processors and systems included), and the forms that record a mechanism and a transfer risk assessment."""
 
+from collections import Counter
 from functools import partial
 
 from flask import Blueprint, abort, render_template, request, url_for
+from wtforms.fields.choices import SelectChoice
 
 from ropa.auth import role_required
 from ropa.enums import Role
-from wtforms.fields.choices import SelectChoice
-
 from ropa.exchange.schema import BY_NAME, REF
 from ropa.forms.catalogue import RecordForm, form_class
 from ropa.services.findings import current_findings
+from ropa.services.parties import system_suppliers
 from ropa.services.processors import next_reference, transfer_page
 from ropa.services.records import choices_for_entity, history, load_record
 from ropa.views.editing import edit_record
@@ -54,10 +55,12 @@ def index():
     """Every recorded transfer, and every route out of the UK the register implies (through processors too)."""
     found = current_findings()
     start = _int(request.args.get("routes_from"))
-    routes = found.routes[start:start + ROUTES_PER_PAGE]
-    return render_template("transfers/index.html", page=transfer_page(after=request.args.get("after", "")),
-                           found=found, routes=routes, routes_from=start, routes_total=len(found.routes),
-                           routes_per_page=ROUTES_PER_PAGE, record_link=partial(_record_link, suppliers(found)))
+    page = transfer_page(after=request.args.get("after", ""))
+    routes = found.routes_page(start, ROUTES_PER_PAGE)
+    counts = Counter(f.entity_ref for f in found.for_entities("transfer", [t.reference for t in page.rows]))
+    return render_template("transfers/index.html", page=page, found=found, finding_counts=counts,
+                           routes=routes, routes_from=start, routes_total=found.route_count(),
+                           routes_per_page=ROUTES_PER_PAGE, record_link=partial(_record_link, suppliers(routes)))
 
 
 @bp.get("/transfers/<path:reference>")
@@ -71,7 +74,8 @@ def detail(reference: str):
     activity = loaded.record["activity"]
     # Routes of the activity no transfer record covers are reported on the activity: show them here too.
     activity_findings = [f for f in found.for_entity("activity", activity) if f.rule.startswith("T")]
-    return render_template("transfers/detail.html", t=loaded.row, findings=found.for_entity("transfer", reference),
+    return render_template("transfers/detail.html", t=loaded.row, found=found,
+                           findings=found.for_entity("transfer", reference),
                            activity_findings=activity_findings, history=history("transfers", reference))
 
 
@@ -113,9 +117,10 @@ def hinted_form(entity_name: str, hints: dict[str, str], *, editing: bool) -> ty
     return cls
 
 
-def suppliers(found) -> dict[str, str]:
-    """Each system's supplier, by system name (who receives the data when a system is hosted abroad)."""
-    return {s["name"]: s["supplier"] for s in found.register.get("systems", []) if s.get("supplier")}
+def suppliers(routes) -> dict[str, str]:
+    """The supplier of each system these routes go through, by system name (who receives the data when a system is
+    hosted abroad)."""
+    return system_suppliers({r.via[0] for r in routes if r.kind == "system" and r.via})
 
 
 def _record_link(suppliers: dict[str, str], route) -> str:

@@ -10,6 +10,8 @@ import re
 from datetime import date, datetime, time
 from functools import cache, lru_cache
 
+from openpyxl.utils.escape import unescape
+
 from ropa.config import DATA_DIR
 from ropa.exchange.values import unescape_cell
 
@@ -128,6 +130,8 @@ def contract_links(notes: str | None, letter: str = "G") -> list[str]:
 def cell_text(value) -> str:
     """A cell's value as text: dates in ISO form, whole numbers without '.0', an escaping apostrophe removed."""
     if type(value) is str:  # most cells
+        if "_x" in value:  # OOXML's escape of a control character (_x001F_), which openpyxl leaves as it is
+            value = unescape(value)
         if "\r" in value:
             value = value.replace("\r\n", "\n").replace("\r", "\n")
         return unescape_cell(value).strip()

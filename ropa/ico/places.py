@@ -136,6 +136,9 @@ def unknown_country_message(text: str, near: tuple[str, ...]) -> str:
 def _entries(text: str) -> list[str]:
     """Entries of a cell, split at separators outside brackets ('USA (Azure, East US); France and Spain'); 'and'
     splits only where the whole is not one name ('Bosnia and Herzegovina', 'outside the UK and EEA')."""
+    whole = text.strip()  # one name holding a separator ('Korea, Republic of', 'Bonaire, Sint Eustatius and Saba')
+    if country_code(whole) or country_code(_BRACKET.sub(r"\g<place>", whole)):
+        return [whole]
     entries = []
     for part in _split_outside_brackets(text, _HARD):
         if _whole(part) is not None or country_code(_BRACKET.sub(r"\g<place>", part)):
@@ -170,6 +173,8 @@ def _whole(text: str) -> tuple[Place, ...] | None:
 
 def _place(entry: str) -> Place | None:
     """One entry: a country (with any bracketed note), a region, unknown words, or an unknown name. None: UK."""
+    if code := country_code(entry):  # a name with brackets of its own ('Holy See (Vatican City State)')
+        return Place(entry, country=code) if code != "GB" else None
     match = _BRACKET.match(entry)
     place, note = (match["place"], match["note"].strip()) if match and match["place"] else (entry, "")
     key = normalise(place)

@@ -206,7 +206,7 @@ def test_no_text_written_to_a_workbook_cell_reads_back_as_a_formula(texts):
     """As the ICO export writes a text cell (escape_cell, then Sheet.put), read by openpyxl and by ropa's reader."""
     texts = ["".join(ch for ch in t if ch != "\x00") for t in texts]  # NUL: never in the register (refused)
     out = io.BytesIO()
-    book = Workbook(out, {**WORKBOOK_OPTIONS, "in_memory": True})
+    book = Workbook(out, WORKBOOK_OPTIONS)  # constant memory: inline strings, as the ICO export writes them
     sheet = Sheet(book.add_worksheet("Cells"), Styles(book))
     sheet.line([escape_cell(t) for t in texts])
     book.close()
@@ -273,3 +273,40 @@ def test_every_register_country_reads_back_by_code_and_by_name(country):
     assert country_code(code) == code and country_code(name) == code
     expected = () if code == "GB" else (code,)
     assert tuple(p.country for p in read_places(name)) == expected
+
+
+# --- what the properties found, pinned ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("snapshot, field", [
+    ({"created_at": "0"}, "created_at"),  # was: ValueError from datetime.fromisoformat, uncaught
+    ({"created_at": None}, "created_at"),  # was: TypeError from the database driver
+    ({"approved_at": "yesterday"}, "approved_at"),
+    ({"label": "L" * 301}, "label"),
+    ({"content": "a\x00b"}, "content"),
+])
+def test_a_dump_with_a_snapshot_the_register_cannot_hold_is_a_problem_at_its_field(app, snapshot, field):
+    good = {"label": "Q1", "created_at": "2026-01-31T09:30:00", "created_by": "dpo@example.org",
+            "approved_by": "", "approved_at": None, "sha256": "0" * 64, "content": "{}"}
+    dump = dump_text({"snapshots": [good | snapshot]}).encode()
+    result = run_import(dump, "dump.json", actor="test", dry_run=True)
+    assert not result["ok"] and len(result["problems"]) == 1
+    assert field in result["problems"][0]["where"] + result["problems"][0]["reason"] or field in str(result)
+
+
+def test_a_control_character_written_to_a_workbook_reads_back_as_itself():
+    out = io.BytesIO()  # was: read back as the text "_x001F_" (XlsxWriter's escape, which openpyxl keeps)
+    book = Workbook(out, WORKBOOK_OPTIONS)
+    Sheet(book.add_worksheet("Cells"), Styles(book)).line(["a\x1fb", "_x0041_ typed", "_x005F_x001F_ too"])
+    book.close()
+    row = next(openpyxl.load_workbook(io.BytesIO(out.getvalue())).worksheets[0].iter_rows(values_only=True))
+    assert [reader_text(v) for v in row] == ["a\x1fb", "_x0041_ typed", "_x005F_x001F_ too"]
+
+
+@pytest.mark.parametrize("text, codes", [
+    ("Falkland Islands (Malvinas)", ("FK",)),  # was: the bracket taken as a note, 'Falkland Islands' unknown
+    ("Bonaire, Sint Eustatius and Saba", ("BQ",)),  # was: split at the comma into three unknown names
+    ("Korea, Republic of; France", ("KR", "FR")),
+    ("USA (Azure, East US)", ("US",)),
+])
+def test_a_country_whose_name_holds_a_separator_or_brackets_is_one_country(text, codes):
+    assert tuple(p.country for p in read_places(text)) == codes

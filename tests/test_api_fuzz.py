@@ -107,6 +107,11 @@ def test_every_operation_answers_as_documented(api_schema, label, mode):
         assert mode is GenerationMode.NEGATIVE
 
 
+# Not stateful: the document has links (create → read, create → change with its ETag), but schemathesis's state
+# machine draws its next step from what the live server answered, and hypothesis refuses that as inconsistent data
+# generation ("FlakyStrategyDefinition") within a few dozen runs, so it cannot be a reliable CI test.
+
+
 # --- what the fuzz found, each pinned on both backends ------------------------------------------------------------
 
 @pytest.fixture

@@ -164,6 +164,12 @@ def _create(entity: Entity) -> dict:
         if entity.name == "activities" else "The DPO and administrators"
     created = _json(_with_version(entity), f"Created; Location names the new {entity.label}")
     created["headers"] = _etag() | {"Location": {"schema": {"type": "string"}}}
+    if len(entity.key) == 1:  # what a client does next with the new record: read it, change it
+        key = {"key": f"$response.body#/{entity.key[0]}"}
+        created["links"] = {
+            "read": {"operationId": f"get_{entity.name}", "parameters": key},
+            "change": {"operationId": f"update_{entity.name}", "parameters": key | {
+                "header.If-Match": "$response.header.ETag"}}}
     return {"summary": f"Add a {entity.label}", "description": who, "operationId": f"create_{entity.name}",
             "tags": [entity.name], "requestBody": {"required": True, "content": {"application/json": {
                 "schema": _schema(entity) | {"additionalProperties": False}}}},  # other names: 422

@@ -1,6 +1,7 @@
 """The JSON dump: the whole register (not users, tokens or the audit log), deterministic and lossless."""
 
 import json
+from datetime import datetime
 
 from ropa.exchange.problems import ImportFailed, Problem, RawRecord
 from ropa.exchange.schema import BY_NAME, DUMP_FORMAT, DUMP_VERSION, ENTITIES
@@ -83,5 +84,29 @@ def _snapshots(items, file: str, problems: list[Problem]) -> list[dict]:
             problems.append(Problem(file, f"snapshots[{index}]", "-",
                                     f"a snapshot needs exactly the text fields {', '.join(SNAPSHOT_FIELDS)}"))
             continue
+        if reason := _snapshot_problem(item):
+            problems.append(Problem(file, f"snapshots[{index}]", reason[0], reason[1]))
+            continue
         good.append(item)
     return good
+
+
+def _snapshot_problem(item: dict) -> tuple[str, str] | None:
+    """(field, why) for the first value of a snapshot the register cannot hold, or None."""
+    for name in SNAPSHOT_FIELDS:
+        value = item[name]
+        if value is not None and "\x00" in value:
+            return name, "contains a NUL character (\\x00), which cannot be stored"
+        if name in ("label", "created_by", "sha256", "content", "created_at") and not value:
+            return name, "is required"
+        if name == "approved_by" and value is None:
+            return name, "must be text (empty when the snapshot was not approved)"
+        if name in ("created_at", "approved_at") and value:
+            try:
+                datetime.fromisoformat(value)
+            except ValueError:
+                return name, f"malformed date and time {value!r} (expected e.g. 2026-01-31T09:30:00)"
+        limit = {"label": 300, "created_by": 320, "approved_by": 320, "sha256": 64}.get(name)
+        if limit and value and len(value) > limit:
+            return name, f"too long for {name.replace('_', ' ')} ({len(value)} characters; the limit is {limit})"
+    return None

@@ -34,7 +34,8 @@ def escape_cell(text: str) -> str:
 
 
 def unescape_cell(text: str) -> str:
-    if text.startswith("'") and text[1:].startswith(_FORMULA_START):
+    # "\n" too: a workbook cell's CR is written as LF, so an escaped "\r..." is read back as "'\n..."
+    if text.startswith("'") and text[1:].startswith((*_FORMULA_START, "\n")):
         return text[1:]
     return text
 

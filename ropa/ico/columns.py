@@ -125,9 +125,20 @@ def contract_links(notes: str | None, letter: str = "G") -> list[str]:
     return [line.removeprefix(prefix) for line in (notes or "").splitlines() if line.startswith(prefix)]
 
 
+#: A control character escaped (_x001F_), or an escaped escape (_x005F_x0041_: the text "_x0041_"), which
+#: openpyxl leaves in inline strings (as ropa's exports write them); other _xHHHH_ text is left as it is.
+_OOXML_ESCAPE = re.compile(r"_x005F_(x[0-9A-Fa-f]{4}_)|_x(00[01][0-9A-Fa-f])_")
+
+
+def _unescaped(match: re.Match) -> str:
+    return "_" + match[1] if match[1] else chr(int(match[2], 16))
+
+
 def cell_text(value) -> str:
     """A cell's value as text: dates in ISO form, whole numbers without '.0', an escaping apostrophe removed."""
     if type(value) is str:  # most cells
+        if "_x" in value:  # OOXML's escape of a control character (_x001F_), which openpyxl leaves as it is
+            value = _OOXML_ESCAPE.sub(_unescaped, value)
         if "\r" in value:
             value = value.replace("\r\n", "\n").replace("\r", "\n")
         return unescape_cell(value).strip()

@@ -43,6 +43,7 @@ UNKNOWN = {"worldwide", "world wide", "global", "globally", "international", "ou
            "various", "various countries", "multiple countries", "rest of the world", "third countries",
            "tbc", "to be confirmed"}
 _HARD = re.compile(r"\s*[\n;/,+]\s*")
+_LINES = re.compile(r"\s*[\n;]\s*")  # the strongest of them: a name never holds one
 _SOFT = re.compile(r"\s+(?:and|&)\s+", re.IGNORECASE)
 _BRACKET = re.compile(r"^(?P<place>[^()]*?)\s*\((?P<note>[^()]*)\)\s*[.]?$")
 
@@ -137,11 +138,16 @@ def _entries(text: str) -> list[str]:
     """Entries of a cell, split at separators outside brackets ('USA (Azure, East US); France and Spain'); 'and'
     splits only where the whole is not one name ('Bosnia and Herzegovina', 'outside the UK and EEA')."""
     entries = []
-    for part in _split_outside_brackets(text, _HARD):
-        if _whole(part) is not None or country_code(_BRACKET.sub(r"\g<place>", part)):
-            entries.append(part)
-        else:
-            entries += _split_outside_brackets(part, _SOFT)
+    for line in _split_outside_brackets(text, _LINES):
+        # one name holding a separator ('Korea, Republic of', 'Bonaire, Sint Eustatius and Saba')
+        if country_code(line) or country_code(_BRACKET.sub(r"\g<place>", line)):
+            entries.append(line)
+            continue
+        for part in _split_outside_brackets(line, _HARD):
+            if _whole(part) is not None or country_code(_BRACKET.sub(r"\g<place>", part)):
+                entries.append(part)
+            else:
+                entries += _split_outside_brackets(part, _SOFT)
     return [e for e in entries if e]
 
 
@@ -170,6 +176,8 @@ def _whole(text: str) -> tuple[Place, ...] | None:
 
 def _place(entry: str) -> Place | None:
     """One entry: a country (with any bracketed note), a region, unknown words, or an unknown name. None: UK."""
+    if code := country_code(entry):  # a name with brackets of its own ('Holy See (Vatican City State)')
+        return Place(entry, country=code) if code != "GB" else None
     match = _BRACKET.match(entry)
     place, note = (match["place"], match["note"].strip()) if match and match["place"] else (entry, "")
     key = normalise(place)

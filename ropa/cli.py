@@ -315,6 +315,16 @@ def jobs_run(job_id: str) -> None:
     click.echo(f"Job {job_id} done: wrote {job.result_path}")
 
 
+@cli.command("sweep")
+def sweep() -> None:
+    """Housekeeping, for a daily schedule: mark jobs whose worker died as failed, remove jobs and their files older
+    than ROPA_JOB_RETENTION_DAYS (default 30), and remove uploads never confirmed in time."""
+    from ropa.services.job_sweep import sweep as run_sweep
+
+    for line in run_sweep(current_app.config).lines():
+        click.echo(line)
+
+
 @cli.command("demo", with_appcontext=False)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)

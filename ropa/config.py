@@ -41,6 +41,8 @@ def settings(instance_path: str) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
         "SECRET_KEY": secret_key(instance_path),
         "ROPA_EXPORT_DIR": os.environ.get("ROPA_EXPORT_DIR", str(PROJECT_ROOT / "exports")),
+        # Finished jobs and their files are removed by `ropa sweep` after this many days.
+        "ROPA_JOB_RETENTION_DAYS": _int("ROPA_JOB_RETENTION_DAYS", 30),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": https,

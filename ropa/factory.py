@@ -18,6 +18,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_mapping(settings(app.instance_path))
     if test_config:
         app.config.from_mapping(test_config)
+    _connect_timeout(app)
 
     if app.config["ROPA_BEHIND_PROXY"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
@@ -72,3 +73,15 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
+
+
+def _connect_timeout(app: Flask) -> None:
+    """On PostgreSQL, give up connecting after ROPA_DB_CONNECT_TIMEOUT seconds (default 5): a database host that
+    drops packets then makes /readyz and pages fail with a clear 503 instead of hanging until the proxy gives up."""
+    if not str(app.config["SQLALCHEMY_DATABASE_URI"]).startswith("postgresql"):
+        return
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    connect_args = dict(options.get("connect_args") or {})
+    connect_args.setdefault("connect_timeout", int(os.environ.get("ROPA_DB_CONNECT_TIMEOUT", "") or 5))
+    options["connect_args"] = connect_args
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options

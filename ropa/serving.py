@@ -13,7 +13,9 @@ max_connections (100 by default) with room for `ropa` commands and backups.
 """
 
 import os
+import sys
 
+import sqlalchemy as sa
 from gunicorn.app.base import BaseApplication
 
 THREADS = 4
@@ -78,8 +80,14 @@ def serve(host: str, port: int, workers: int | None = None, threads: int | None 
     secret key are made once, not raced by the workers), then hand over to gunicorn until it is stopped."""
     from ropa.extensions import db
     from ropa.factory import create_app
+    from ropa.services.job_sweep import mark_dead_jobs
 
     app = create_app()
     with app.app_context():
+        try:
+            mark_dead_jobs()  # jobs left running by a server that stopped are failed, not running for ever
+        except sa.exc.SQLAlchemyError as exc:  # no database yet, or not reachable: /readyz will say so
+            db.session.rollback()
+            print(f"ropa serve: could not check for dead jobs ({type(exc).__name__}); carrying on", file=sys.stderr)
         db.engine.dispose()  # nothing was connected; make sure nothing is inherited by the workers either
     RopaServer(options(host, port, workers, threads)).run()

@@ -165,3 +165,24 @@ def test_gunicorn_settings():
     server = RopaServer(settings)
     assert server.cfg.worker_class_str == "gthread" and server.cfg.graceful_timeout == 30
     assert server.cfg.bind == ["[::1]:8001"]
+
+
+def test_readyz_gives_up_on_a_database_server_that_never_answers(monkeypatch):
+    """A PostgreSQL address that takes the connection but never speaks (a host dropping packets behaves alike):
+    /readyz answers 503 after ROPA_DB_CONNECT_TIMEOUT seconds instead of hanging until the proxy gives up."""
+    import socket
+
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)  # connections complete in the backlog; nothing ever answers them
+    monkeypatch.setenv("ROPA_DB_CONNECT_TIMEOUT", "2")
+    try:
+        url = f"postgresql://postgres@127.0.0.1:{silent.getsockname()[1]}/ropa"
+        app = create_app({"SQLALCHEMY_DATABASE_URI": f"postgresql+psycopg{url[len('postgresql'):]}", "TESTING": True})
+        assert app.config["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"] == {"connect_timeout": 2}
+        started = time.monotonic()
+        response = app.test_client().get("/readyz")
+        assert response.status_code == 503 and "unreachable" in response.json["reason"]
+        assert time.monotonic() - started < 15
+    finally:
+        silent.close()

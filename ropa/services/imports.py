@@ -342,7 +342,7 @@ def uploads_root() -> Path:
 def store_upload(data: bytes, file_name: str, *, owner: str, root: Path | None = None) -> Upload:
     """Keep an uploaded file under a new random token (the user's file name is kept only as text)."""
     root = root or uploads_root()
-    _remove_expired(root)
+    remove_expired_uploads(root)
     token = secrets.token_hex(16)
     folder = root / token
     folder.mkdir(parents=True)
@@ -370,10 +370,12 @@ def open_upload(token: str, *, owner: str, root: Path | None = None) -> Upload:
     return Upload(token, folder, meta)
 
 
-def _remove_expired(root: Path) -> None:
+def remove_expired_uploads(root: Path, now: datetime | None = None) -> int:
+    """Remove the uploads kept more than twice their lifetime (never confirmed, or confirmed long ago); how many."""
     if not root.is_dir():
-        return
-    cutoff = utcnow() - UPLOAD_LIFETIME * 2
+        return 0
+    cutoff = (now or utcnow()) - UPLOAD_LIFETIME * 2
+    removed = 0
     for folder in root.iterdir():
         try:
             created = datetime.fromisoformat(json.loads((folder / "meta.json").read_text())["created_at"])
@@ -381,6 +383,8 @@ def _remove_expired(root: Path) -> None:
             continue
         if created < cutoff:
             shutil.rmtree(folder, ignore_errors=True)
+            removed += 1
+    return removed
 
 
 def _write_json(path: Path, value: dict) -> None:

@@ -8,7 +8,7 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from flask_login import current_user
 
 from ropa.auth import role_required
-from ropa.services import jobs
+from ropa.services import job_sweep, jobs
 from ropa.services.audit_log import snapshot_labels
 from ropa.services.exports import render
 
@@ -35,6 +35,7 @@ def index():
     if as_at and as_at not in labels:
         flash(f"There is no snapshot called “{as_at}”: showing the register as it is now.", "error")
         as_at = ""
+    job_sweep.mark_dead_jobs()  # a job whose worker died is stored as failed, for every page and host
     recent = [jobs.state_of(j) for j in jobs.recent_jobs(current_user.email)]
     return render_template("exports/index.html", labels=labels, as_at=as_at, direct=DIRECT, recent=recent)
 

@@ -158,7 +158,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as instance:
         for i, size in enumerate(args.sizes):
             url = f"sqlite:///{args.work / f'ico-{size}.db'}"
-            env = os.environ | {"ROPA_DATABASE_URL": url, "ROPA_INSTANCE_DIR": instance}
+            env = os.environ | {"ROPA_DATABASE_URL": url, "ROPA_INSTANCE_DIR": instance,
+                                "ROPA_IMPORT_MAX_RECORDS": "2000000"}  # 100k activities are ~480k records
             print(f"{size} activities:", flush=True)
             started = time.perf_counter()
             prepare(size, args.work, env)

@@ -12,11 +12,16 @@ SNAPSHOT_FIELDS = ("label", "created_at", "created_by", "approved_by", "approved
 
 def dump_text(data: dict[str, list[dict]]) -> str:
     """The dump as text: entities in dependency order, records sorted by key, fields in catalogue order."""
+    return json.dumps(dump_body(data), ensure_ascii=False, indent=1) + "\n"
+
+
+def dump_body(data: dict[str, list[dict]]) -> dict:
+    """What dump_text writes, before it is text."""
     body = {"format": DUMP_FORMAT, "format_version": DUMP_VERSION}
     for entity in ENTITIES:
         body[entity.name] = data.get(entity.name, [])
     body["snapshots"] = data.get("snapshots", [])
-    return json.dumps(body, ensure_ascii=False, indent=1) + "\n"
+    return body
 
 
 def read_dump(data: bytes, file: str) -> tuple[list[RawRecord], list[dict], list[Problem]]:

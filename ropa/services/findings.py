@@ -16,6 +16,7 @@ activities), far too slow for a request. So:
 """
 
 import atexit
+import hashlib
 import json
 import logging
 import os
@@ -35,7 +36,7 @@ from flask import Flask, current_app, has_app_context, has_request_context
 
 from ropa.checks import CATALOGUE, RANK, Finding, citation_of, run_checks
 from ropa.config import PROJECT_ROOT
-from ropa.exchange.jsonio import dump_text
+from ropa.exchange.jsonio import dump_body
 from ropa.extensions import db
 from ropa.gc_pause import paused_gc
 from ropa.graph import Route, build_graph, transfers_out_of_uk
@@ -43,7 +44,6 @@ from ropa.models import AuditHead, FindingsState, StoredFinding, StoredRoute
 from ropa.models.base import utcnow
 from ropa.services.analysis import counts_of
 from ropa.services.register import dump_register
-from ropa.services.snapshots import content_hash
 
 log = logging.getLogger(__name__)
 
@@ -169,7 +169,7 @@ def _compute_and_store(today: date, owner: str, keep: bool) -> tuple[State, list
     with paused_gc():
         register = dump_register(snapshots=False)
         db.session.rollback()  # the read is done: no transaction held open while the checks run
-        sha256, counts = content_hash(dump_text(register)), counts_of(register)
+        sha256, counts = _dump_sha256(register), counts_of(register)
         graph = build_graph(register)
         routes = transfers_out_of_uk(graph)
         found = run_checks(register, graph, today)
@@ -195,6 +195,20 @@ def _compute_and_store(today: date, owner: str, keep: bool) -> tuple[State, list
         db.session.rollback()
         raise
     return State(head, computed_at, today, sha256, counts, audit_count), found if keep else []
+
+
+def _dump_sha256(register: dict) -> str:
+    """content_hash(dump_text(register)) without the whole text in memory at once (it is larger than the register's
+    records at 100k activities): the same encoder's output, hashed as it is made."""
+    digest, chunks = hashlib.sha256(), []
+    for chunk in json.JSONEncoder(ensure_ascii=False, indent=1).iterencode(dump_body(register)):
+        chunks.append(chunk)
+        if len(chunks) >= 65536:
+            digest.update("".join(chunks).encode("utf-8"))
+            chunks.clear()
+    chunks.append("\n")
+    digest.update("".join(chunks).encode("utf-8"))
+    return digest.hexdigest()
 
 
 def _insert(model, items: list, row_of, keep: bool) -> None:

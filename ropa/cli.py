@@ -91,14 +91,17 @@ def import_command(path: Path, dry_run: bool) -> None:
 @click.option("--organisation", help="svg: draw only what depends on this organisation.")
 @click.option("--transfers", is_flag=True, help="svg: draw only the routes out of the UK.")
 @click.option("--as-at", "as_at", metavar="SNAPSHOT", help="Export the register as frozen in this snapshot.")
+@click.option("--since", metavar="SNAPSHOT",
+              help="ico: add a 'Changes since' sheet listing what changed from this snapshot (the baseline).")
 def export_command(path: Path, fmt: str, service: str | None, organisation: str | None, transfers: bool,
-                   as_at: str | None) -> None:
+                   as_at: str | None, since: str | None) -> None:
     """Write the register to PATH ('-' for standard output)."""
     from xlsxwriter.exceptions import FileCreateError
 
     from ropa.services import exports
 
-    picture = {"service": service, "organisation": organisation, "transfers": transfers, "generated_by": _actor()}
+    picture = {"service": service, "organisation": organisation, "transfers": transfers, "generated_by": _actor(),
+               "since": since}
     try:
         if str(path) == "-":
             if fmt == "ico":
@@ -276,6 +279,51 @@ def notice_check(published: Path, fmt: str, as_at: str | None) -> None:
                    f"No gaps: {published.name} names everything checked")
         click.echo(f"({len(report.matched)} register entries found in the notice.)")
     sys.exit(1 if report.gaps else 0)
+
+
+@cli.command("diff")
+@click.argument("source", metavar="A")
+@click.argument("target", metavar="[B]", required=False, default="now")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "xlsx"]), default="text", show_default=True)
+@click.option("--output", "-o", type=click.Path(path_type=Path), help="Write to this file (xlsx needs one).")
+def diff_command(source: str, target: str, fmt: str, output: Path | None) -> None:
+    """What changed from snapshot A to snapshot B (B "now" or left out: the register as it is now).
+
+    Records added, removed, retired and changed field by field, per entity kind; findings opened and closed
+    (both registers checked as on today).
+    """
+    import json
+
+    from ropa.diff import text_lines
+    from ropa.services.diff import diff_snapshots
+    from ropa.services.snapshots import SnapshotError
+
+    if fmt == "xlsx" and (output is None or str(output) == "-"):
+        _fail("the workbook is binary: give --output FILE.xlsx")
+    try:
+        result = diff_snapshots(source, target)
+    except SnapshotError as exc:
+        _fail(str(exc))
+    if fmt == "xlsx":
+        from ropa.ico.changes import write_changes_workbook
+
+        output.parent.mkdir(parents=True, exist_ok=True)
+        temporary = output.with_name(output.name + ".part")
+        rows = write_changes_workbook(str(temporary), result)
+        temporary.replace(output)
+        click.echo(f"Wrote {output} ({rows} rows)")
+        return
+    text = json.dumps(result.as_dict(), ensure_ascii=False, indent=1) + "\n" if fmt == "json" \
+        else "\n".join(text_lines(result)) + "\n"
+    if output is None or str(output) == "-":
+        click.echo(text, nl=False)
+        return
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        _fail(f"cannot write {output}: {exc.strerror}")
+    click.echo(f"Wrote {output}")
 
 
 @cli.group("audit")

@@ -15,7 +15,7 @@ PURE_MODULES = ["ropa.exchange.schema", "ropa.exchange.csvio", "ropa.exchange.js
                 "ropa.enums", "ropa.graph", "ropa.graph.build", "ropa.graph.routes", "ropa.graph.index", "ropa.checks",
                 "ropa.graph.formats", "ropa.graph.picture",
                 "ropa.ico.columns", "ropa.ico.writer", "ropa.ico.writer_process",
-                "ropa.ico.reader", "ropa.ico.writer"]
+                "ropa.ico.reader", "ropa.ico.writer", "ropa.diff", "ropa.ico.changes"]
 
 
 @pytest.mark.parametrize("module", PURE_MODULES)
@@ -36,7 +36,7 @@ def test_migrations_match_the_models(app):
 
 
 COMMANDS = [["init-db"], ["demo"], ["serve"], ["import"], ["export"], ["create-user"], ["create-token"],
-            ["audit", "verify"]]
+            ["audit", "verify"], ["diff"]]
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=[" ".join(c) for c in COMMANDS])

@@ -212,7 +212,8 @@ def test_dpo_takes_a_signed_off_snapshot_and_exports_as_at_it(seeded, make_clien
 
 
 def test_an_altered_snapshot_is_shown_and_its_exports_refused(seeded, make_client):
-    create_snapshot("Audit 2026", actor="test", approved_by="DPO")
+    # Unsigned: a signed-off one the database refuses to alter at all (tests/test_diff.py).
+    create_snapshot("Audit 2026", actor="test")
     db.session.execute(sa.text("UPDATE snapshots SET content = replace(content, 'Pearson', 'Someone')"))
     db.session.commit()
     client = make_client("auditor")

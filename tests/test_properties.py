@@ -93,7 +93,7 @@ def _as_csv_row(entity, values: dict) -> dict:
     if entity.name == "activities":
         bases = row.pop("lawful_bases", [])
         for column in BASIS_COLUMNS:  # read_csv put each column's codes in order, so any split reads the same
-            row[column] = bases if column == BASIS_COLUMNS[0] else []
+            row[column] = bases if column == next(iter(BASIS_COLUMNS)) else []
     return row
 
 

@@ -210,7 +210,7 @@ def _findings() -> dict:
         "changes_since": {"type": "integer", "description": "Writes since then that they do not reflect yet"},
         "checked_for": {"type": ["string", "null"], "format": "date",
                         "description": "The day due dates were judged by"}}}
-    params.append({"name": "fresh", "in": "query", "schema": {"type": "string", "enum": ["1"]},
+    params.append({"name": "fresh", "in": "query", "schema": {"type": "string", "enum": ["0", "1"]},
                    "description": "DPO and admin: bring the findings up to date before answering"})
     return {"summary": "The open findings of the checks", "operationId": "findings", "tags": ["findings"],
             "description": "The shape of `ropa check --format json`", "parameters": params,

@@ -17,6 +17,7 @@ from ropa.ico.index import Contracts, Lookups, Transfers
 from ropa.ico.layout import TEMPLATE_COLUMNS
 from ropa.services import findings as findings_service, register_reader
 from ropa.services.analysis import counts_of
+from ropa.services.diff import diff_snapshots
 from ropa.services.snapshots import register_as_at
 
 #: progress(fraction done, what it is doing)
@@ -41,8 +42,9 @@ def separate_writer(activities: int) -> bool:
 
 
 def write_ico(out: BinaryIO | str, *, generated_by: str, as_at: str | None = None,
-              progress: Progress | None = None) -> dict[str, int]:
-    """Write the workbook now or as at a snapshot; return the data rows per sheet.
+              progress: Progress | None = None, since: str | None = None) -> dict[str, int]:
+    """Write the workbook now or as at a snapshot; return the data rows per sheet. With `since` (a snapshot
+    label, the baseline) it carries a Changes since sheet: what changed from that snapshot to this register.
 
     Now: every sheet is read from the database in batches as it is written, so memory does not grow with the
     register; the Findings sheet and the SHA-256 come from the stored findings, refreshed first if a write (or a
@@ -50,8 +52,9 @@ def write_ico(out: BinaryIO | str, *, generated_by: str, as_at: str | None = Non
     snapshot is one JSON text, loaded and checked in memory.
     """
     report = progress or (lambda fraction, message: None)
+    changes = diff_snapshots(since, as_at) if since else None
     if as_at:
-        return _write_snapshot(out, generated_by, as_at, report)
+        return _write_snapshot(out, generated_by, as_at, report, changes)
     start = 0.0
     if findings_service.fresh_state() is None:
         report(0.0, "Running the checks on the whole register")
@@ -64,7 +67,8 @@ def write_ico(out: BinaryIO | str, *, generated_by: str, as_at: str | None = Non
              "sha256": state.register_sha256, "counts": state.counts}
     with _young_collections_only():
         counts = write_ico_workbook(out, about=about, findings=track("findings", findings_service.stream()),
-                                    separate_writer=separate_writer(totals["activities"]), **track.inputs(inputs))
+                                    separate_writer=separate_writer(totals["activities"]), changes=changes,
+                                    **track.inputs(inputs))
     report(1.0, "Workbook written")
     return counts
 
@@ -106,7 +110,8 @@ def live_inputs() -> tuple[dict, dict[str, int]]:
     return inputs, totals
 
 
-def _write_snapshot(out: BinaryIO | str, generated_by: str, as_at: str, report: Progress) -> dict[str, int]:
+def _write_snapshot(out: BinaryIO | str, generated_by: str, as_at: str, report: Progress,
+                    changes=None) -> dict[str, int]:
     report(0.0, f"Reading snapshot {as_at!r} and running the checks")
     register, sha256 = register_as_at(as_at)
     findings = [f.as_dict() for f in run_checks(register)]
@@ -117,7 +122,7 @@ def _write_snapshot(out: BinaryIO | str, generated_by: str, as_at: str, report: 
     totals["findings"] = len(findings)
     track = _Tracker(report, CHECKS_SHARE, totals)
     counts = write_ico_workbook(out, findings=track("findings", findings), about=about,
-                                separate_writer=separate_writer(totals["activities"]),
+                                separate_writer=separate_writer(totals["activities"]), changes=changes,
                                 **track.inputs(workbook_inputs(register)))
     report(1.0, "Workbook written")
     return counts

@@ -15,6 +15,7 @@ from xlsxwriter.workbook import Workbook
 from ropa.ico import sheets as ico_sheets
 from ropa.ico import writer_process
 from ropa.ico.assets import AssetSources, SystemUsage, write_assets
+from ropa.ico.changes import CHANGES, write_changes
 from ropa.ico.columns import contract_links
 from ropa.ico.index import Contracts, Lookups, Tally, Transfers
 from ropa.ico.layout import (
@@ -65,7 +66,7 @@ def write_ico_workbook(out: BinaryIO | str, *, organisation: dict, countries: di
                        findings: Iterable[dict], about: dict,
                        activities_by_system: dict[str, list[str]] | None = None,
                        data_categories: dict[str, dict] | None = None,
-                       separate_writer: bool = False) -> dict[str, int]:
+                       separate_writer: bool = False, changes=None) -> dict[str, int]:
     """Write the workbook to a path or a binary file; return the number of data rows on each sheet.
 
     With `separate_writer`, XlsxWriter runs in a process of its own fed through a pipe (writer_process), so the
@@ -73,7 +74,8 @@ def write_ico_workbook(out: BinaryIO | str, *, organisation: dict, countries: di
 
     `activities_by_system` (optional, system name → activity labels) replaces the list the writer gathers
     itself (at most 50 per system) on the Information assets sheet; `data_categories` (name → record with
-    `kind`) lets that sheet name the special category and criminal offence data each system holds.
+    `kind`) lets that sheet name the special category and criminal offence data each system holds; `changes` (a
+    ropa.diff.RegisterDiff) adds the Changes since sheet after Findings.
     """
     lookups = Lookups(organisation or {}, countries, bases, organisations, retention_rules,
                       data_categories or {})
@@ -81,7 +83,8 @@ def write_ico_workbook(out: BinaryIO | str, *, organisation: dict, countries: di
     opened = writer_process.Workbook(out) if separate_writer else Workbook(out, WORKBOOK_OPTIONS)
     with opened as workbook, closing(usage):
         styles = Styles(workbook)
-        sheets = {name: Sheet(workbook.add_worksheet(name), styles) for name in SHEETS}
+        names = SHEETS if changes is None else with_changes_sheet()
+        sheets = {name: Sheet(workbook.add_worksheet(name), styles) for name in names}
         contracts = ico_sheets.write_processors(sheets[PROCESSORS], engagements, lookups)
         moves = Transfers(transfers, lookups)
         tally = write_activities(sheets[TEMPLATE], sheets[PROCESSOR_RECORD], activities,
@@ -91,10 +94,18 @@ def write_ico_workbook(out: BinaryIO | str, *, organisation: dict, countries: di
         write_assets(sheets[ASSETS], systems,
                      AssetSources(lookups, contracts, moves, usage, activities_by_system))
         ico_sheets.write_findings(sheets[FINDINGS], findings)
+        if changes is not None:
+            write_changes(sheets[CHANGES], changes)
         ico_sheets.write_notes(sheets[NOTES], lookups)
-        counts = {name: sheets[name].data_rows for name in SHEETS if name not in (NOTES, ABOUT)}
+        counts = {name: sheets[name].data_rows for name in names if name not in (NOTES, ABOUT)}
         ico_sheets.write_about(sheets[ABOUT], about, lookups, counts)
     return counts
+
+
+def with_changes_sheet() -> tuple[str, ...]:
+    """The tab order with the Changes since sheet, after Findings."""
+    at = SHEETS.index(FINDINGS) + 1
+    return (*SHEETS[:at], CHANGES, *SHEETS[at:])
 
 
 def workbook_inputs(register: dict[str, list[dict]]) -> dict:

@@ -31,9 +31,11 @@ def json_dump() -> str:
     return dump_text(dump_register())
 
 
-def render(fmt: str, as_at: str | None = None, **picture) -> str | bytes:
+def render(fmt: str, as_at: str | None = None, since: str | None = None, **picture) -> str | bytes:
     """One export as text or bytes: csv (activity register), json, graphml, graph-json, svg (picture filters);
-    as_at names a snapshot to export instead of the register as it is now."""
+    as_at names a snapshot to export instead of the register as it is now; since (the ICO workbook only) a
+    baseline snapshot whose changes it lists."""
+    _only_ico_since(fmt, since)
     if as_at and fmt == "csv":
         raise ValueError("CSV is written from the live register; use --format json (or ico) for a snapshot")
     if fmt == "csv":
@@ -44,7 +46,7 @@ def render(fmt: str, as_at: str | None = None, **picture) -> str | bytes:
     if fmt == "ico":
         from ropa.ico.export import write_ico
         out = io.BytesIO()
-        write_ico(out, generated_by=picture.pop("generated_by", "ropa"), as_at=as_at)
+        write_ico(out, generated_by=picture.pop("generated_by", "ropa"), as_at=as_at, since=since)
         return out.getvalue()
     if fmt == "json":
         return _json(as_at)
@@ -81,8 +83,15 @@ def _picture(graph, service: str | None = None, organisation: str | None = None,
     return render_svg(graph, title=title)
 
 
-def export_path(path: Path, fmt: str, as_at: str | None = None, **picture) -> list[Path]:
+def _only_ico_since(fmt: str, since: str | None) -> None:
+    if since and fmt != "ico":
+        raise ValueError("--since adds the Changes since sheet to the ICO workbook: use it with --format ico "
+                         "(ropa diff compares two snapshots in other formats)")
+
+
+def export_path(path: Path, fmt: str, as_at: str | None = None, since: str | None = None, **picture) -> list[Path]:
     """Write an export to a file (or, for CSV and a folder, one file per entity); return what was written."""
+    _only_ico_since(fmt, since)
     if fmt == "csv" and path.is_dir() and not as_at:
         return [_write(path / f"{e.name}.csv", entity_csv(e.name)) for e in ENTITIES]
     if fmt == "ico":  # streamed straight to the file: a large register never sits in memory as one workbook
@@ -90,7 +99,7 @@ def export_path(path: Path, fmt: str, as_at: str | None = None, **picture) -> li
         temporary = path.with_name(path.name + ".part")
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            write_ico(str(temporary), generated_by=picture.pop("generated_by", "ropa"), as_at=as_at)
+            write_ico(str(temporary), generated_by=picture.pop("generated_by", "ropa"), as_at=as_at, since=since)
         except BaseException:
             temporary.unlink(missing_ok=True)  # a disk filled or a write refused: no half workbook left behind
             raise

@@ -1,14 +1,16 @@
 """The snapshots page: frozen, signed-off copies of the register, each checked against its SHA-256."""
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
 from ropa.auth import role_required
+from ropa.diff import KIND_TITLES
 from ropa.enums import Role
-from ropa.services.audit_log import snapshot_rows
+from ropa.services.audit_log import snapshot_labels, snapshot_rows
+from ropa.services.diff import PAGES, diff_snapshots, existing
 from ropa.services.snapshots import SnapshotError, create_snapshot
 
 bp = Blueprint("snapshots", __name__)
@@ -59,3 +61,24 @@ def create():
                   "success")
             return redirect(url_for("snapshots.index"), code=303)
     return _page(form, 422)
+
+
+@bp.get("/snapshots/diff")
+@role_required()
+def diff():
+    """What changed from one snapshot to another (or to now): records by kind, field by field, and findings."""
+    labels = snapshot_labels()
+    source = (request.args.get("from") or "").strip()
+    target = (request.args.get("to") or "").strip()
+    result, found, error = None, set(), ""
+    if source:
+        try:
+            result = diff_snapshots(source, target or None)
+        except SnapshotError as exc:
+            error = str(exc)[:1].upper() + str(exc)[1:]
+        else:
+            found = existing(result)
+    elif labels:
+        source = labels[0]  # the newest, against now: what changed since the last snapshot
+    return render_template("snapshots/diff.html", labels=labels, source=source, target=target, result=result,
+                           existing=found, pages=PAGES, titles=KIND_TITLES, error=error), 422 if error else 200

@@ -27,6 +27,17 @@ def create_app(test_config: dict | None = None) -> Flask:
     from ropa import models  # noqa: F401  (registers the tables)
 
     db.init_app(app)
+    try:
+        _wire(app)
+    except BaseException:  # a bad setting found later: give back any connection made so far, then say why
+        with app.app_context():
+            db.engine.dispose()
+        raise
+    return app
+
+
+def _wire(app: Flask) -> None:
+    """Everything bound to the app after its database: sessions, migrations, sign-in, CSRF, SSO, findings, views."""
     _release_sessions_safely(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     login_manager.init_app(app)
@@ -34,15 +45,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             sa.event.listen(db.engine, "connect", _sqlite_pragmas)
-
     from ropa.oidc import init_oidc
     init_oidc(app)
     from ropa.services import findings
     findings.init_app(app)
-
     from ropa.views import register_blueprints
     register_blueprints(app)
-    return app
 
 
 def _release_sessions_safely(app: Flask) -> None:

@@ -182,13 +182,10 @@ def test_the_code_step_needs_a_recent_right_password(app, enrolled):
 
 @pytest.fixture
 def strict_app(app):
-    """The same database, with admins and DPOs required to use MFA."""
-    strict = create_app({"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"], "TESTING": True,
-                         "WTF_CSRF_ENABLED": False, "ROPA_MFA_REQUIRED_ROLES": "admin, dpo"})
-    strict.test_client_class = type(app.test_client())
-    yield strict
-    with strict.app_context():
-        db.engine.dispose()
+    """The same app and database, with admins and DPOs required to use MFA (the setting is read on each request)."""
+    app.config.update(WTF_CSRF_ENABLED=False, ROPA_MFA_REQUIRED_ROLES="admin, dpo")
+    yield app
+    app.config["ROPA_MFA_REQUIRED_ROLES"] = ""
 
 
 def test_a_role_that_must_use_mfa_can_do_nothing_else_until_it_is_set_up(strict_app, make_user):

@@ -31,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.bench_ico import prepare
+from bench.bench_ico import TIMER, prepare
 
 #: The refresh in a process of its own, reporting its stages.
 CHILD = """
@@ -48,15 +48,7 @@ with app.app_context():
                       "routes": findings.current_findings().route_count()}))
 """
 
-TIMER = """
-import json, os, subprocess, sys, time
-start = time.perf_counter()
-child = subprocess.Popen(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-output = child.stdout.read().decode()
-_, status, usage = os.wait4(child.pid, 0)
-print(json.dumps({"wall_s": time.perf_counter() - start, "cpu_s": usage.ru_utime + usage.ru_stime,
-                  "rss_mib": usage.ru_maxrss / 1024, "code": os.waitstatus_to_exitcode(status), "output": output}))
-"""
+# TIMER (a child's wall time, CPU and peak RSS, as JSON) is bench_ico's, imported above.
 
 
 def refresh_once(url: str) -> dict:

@@ -1,12 +1,12 @@
 """A real `ropa demo` server on a free port, for HTTP and browser tests."""
 
+import http.cookiejar
 import os
 import re
 import socket
 import subprocess
 import sys
 import time
-import http.cookiejar
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -35,22 +35,27 @@ def demo_server(instance_dir: Path, env_extra: dict[str, str] | None = None):
                                    stdout=out, stderr=subprocess.STDOUT)
     try:
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(base + "/login", timeout=2):
-                    break
-            except urllib.error.HTTPError:
-                break  # it answered: the server is up
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"ropa demo did not start:\n{log.read_text()}") from None
-                time.sleep(0.3)
+        wait_until_up(process, base + "/login", 60, lambda: f"ropa demo did not start:\n{log.read_text()}")
         match = re.search(r"one-time password: (\S+)", log.read_text())
         yield base, match.group(1) if match else None
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def wait_until_up(process: subprocess.Popen, url: str, seconds: float, failure) -> None:
+    """Poll url until the server answers (any HTTP status); raise RuntimeError(failure()) if it exits or is too slow."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except urllib.error.HTTPError:
+            return  # it answered: the server is up
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(failure()) from None
+            time.sleep(0.1)
 
 
 def sign_in(base: str, email: str, password: str) -> urllib.request.OpenerDirector:

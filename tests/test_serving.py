@@ -20,7 +20,7 @@ from ropa import create_app
 from ropa.cli import cli
 from ropa.config import PROJECT_ROOT
 from ropa.extensions import db
-from tests.server import free_port
+from tests.server import free_port, wait_until_up
 
 ROOT = Path(__file__).resolve().parent.parent
 HEAD = ScriptDirectory(str(PROJECT_ROOT / "migrations")).get_current_head()
@@ -50,15 +50,7 @@ def ropa_serve(tmp_path: Path, database_url: str):
                                    start_new_session=True)
     try:
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                with urllib.request.urlopen(base + "/healthz", timeout=1):
-                    break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"ropa serve did not start:\n{err.read_text()}") from None
-                time.sleep(0.1)
+        wait_until_up(process, base + "/healthz", 20, lambda: f"ropa serve did not start:\n{err.read_text()}")
         yield base, out
     finally:
         _stop(process)

@@ -32,7 +32,8 @@ def _transfer_without_mechanism(c: Context) -> Iterator:
 @rule("T02", Severity.ERROR, "Art. 46 safeguard without a transfer risk assessment",
       "Carry out and record the transfer risk assessment (date, outcome, link): the exporter's reasonable conclusion "
       "that the data protection test is met for this transfer.",
-      "UK GDPR Art. 46(1) and (1A); ICO guidance on transfer risk assessments")
+      "UK GDPR Art. 46(1A)(a) (inserted by the Data (Use and Access) Act 2025, Sch. 7 para. 6, which omits the "
+      "old Art. 46(1)); ICO guidance on transfer risk assessments")
 def _art46_without_tra(c: Context) -> Iterator:
     for route in c.routes:
         # An Art. 46 safeguard to an adequate destination (the EEA, say) is belt and braces: adequacy needs no TRA.

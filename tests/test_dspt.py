@@ -125,3 +125,28 @@ def test_text_a_user_typed_is_not_a_formula(seeded, run_cli, tmp_path):
 def test_the_pack_is_not_written_to_standard_output(seeded, run_cli, target):
     result = run_cli("export", target, "--format", "dspt")
     assert result.exit_code == 1 and ".zip" in result.output
+
+
+def test_the_exports_page_prepares_and_downloads_the_pack(seeded, make_client, monkeypatch):
+    import re
+    from pathlib import Path
+
+    from ropa.services import jobs
+
+    monkeypatch.setattr(jobs, "launch", lambda job_id, config: jobs.run_job(job_id, Path(config["ROPA_EXPORT_DIR"])))
+    seeded.config["WTF_CSRF_ENABLED"] = False
+    client = make_client("auditor")
+    assert "Prepare the evidence pack" in client.get("/exports").get_data(as_text=True)
+    response = client.post("/exports/jobs", data={"format": "dspt"})
+    assert response.status_code == 303
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "DSPT evidence pack" in page and "Ready" in page
+    link = re.search(r'href="(/exports/jobs/[^"]+/file)"', page).group(1)
+    download = client.get(link)
+    assert download.status_code == 200 and download.mimetype == "application/zip"
+    assert re.fullmatch(r"attachment; filename=ropa-dspt-evidence-pack-\d{4}-\d\d-\d\d\.zip",
+                        download.headers["Content-Disposition"])
+    pack = zipfile.ZipFile(io.BytesIO(download.data))
+    download.close()
+    assert {"index.html", "index.csv", "ico-workbook.xlsx", "privacy-notice.html"} <= set(pack.namelist())
+    assert make_client("editor").get(link).status_code == 403  # another user's pack

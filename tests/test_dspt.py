@@ -105,6 +105,15 @@ def test_the_review_warning_goes_once_a_snapshot_is_signed_off(seeded, run_cli, 
     assert _rows(pack, "open-findings.csv")
 
 
+def test_a_pack_as_at_an_old_snapshot_shows_the_review_that_stood_then(seeded, run_cli, tmp_path):
+    create_snapshot("DSPT 2024-25 submission", actor="test", approved_by="First Reviewer, DPO")
+    create_snapshot("DSPT 2025-26 submission", actor="test", approved_by="Second Reviewer, DPO")
+    old = _html_text(_pack(run_cli, tmp_path, "--as-at", "DSPT 2024-25 submission").read("index.html").decode())
+    assert "First Reviewer, DPO" in old and "Second Reviewer" not in old
+    live = _html_text(_pack(run_cli, tmp_path).read("index.html").decode())
+    assert "Second Reviewer, DPO" in live
+
+
 def test_an_old_review_is_warned_about():
     from datetime import datetime
 

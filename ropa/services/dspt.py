@@ -43,10 +43,16 @@ def items(path: Path = ITEMS_CSV) -> list[Item]:
                 for row in csv.DictReader(handle)]
 
 
-def last_review() -> Snapshot | None:
-    """The latest signed-off snapshot: the last management review of the register."""
-    return db.session.scalar(sa.select(Snapshot).where(Snapshot.approved_at.is_not(None))
-                             .order_by(Snapshot.approved_at.desc()).limit(1))
+def last_review(as_at: str | None = None) -> Snapshot | None:
+    """The latest signed-off snapshot: the last management review of the register.
+
+    As at a snapshot, the last one signed off by then (the snapshot itself when it is signed off), so a pack made
+    later for an old submission shows the review that stood on that day, not one that came after."""
+    query = sa.select(Snapshot).where(Snapshot.approved_at.is_not(None))
+    if as_at:
+        frozen = db.session.scalar(sa.select(Snapshot).where(Snapshot.label == as_at))
+        query = query.where(Snapshot.approved_at <= (frozen.approved_at or frozen.created_at))
+    return db.session.scalar(query.order_by(Snapshot.approved_at.desc()).limit(1))
 
 
 def review_warning(approved_at: datetime | None, now: datetime) -> str:
@@ -78,7 +84,7 @@ def write_pack(out, *, as_at: str | None = None, generated_by: str = "ropa") -> 
         "retention-timetable.csv": _csv(*retention_timetable(register)),
         "open-findings.csv": _csv(*open_findings(register, as_at, now.date())),
     }
-    review = last_review()
+    review = last_review(as_at)
     facts = {
         "Toolkit version": ", ".join(sorted({i.toolkit_version for i in items()})),
         "Generated": f"{now:%Y-%m-%d %H:%M} UTC by {generated_by}",

@@ -17,7 +17,7 @@ from ropa import create_app
 from ropa.enums import Role
 from ropa.exchange.problems import ImportFailed
 
-EXPORT_FORMATS = ["ico", "ico-csv", "csv", "json", "graphml", "graph-json", "svg", "notice"]
+EXPORT_FORMATS = ["ico", "ico-csv", "csv", "json", "graphml", "graph-json", "svg", "notice", "dspt"]
 
 
 def _actor() -> str:
@@ -86,7 +86,8 @@ def import_command(path: Path, dry_run: bool) -> None:
               help="ico: the ICO-style workbook for auditors (.xlsx); ico-csv: its Template columns as CSV; "
                    "csv: the activity register (a folder PATH gets one CSV per entity); json: lossless dump; "
                    "graphml / graph-json: the data-flow graph; svg: its picture; notice: the privacy notice "
-                   "from the register (.html or .md by PATH's extension; Markdown on '-').")
+                   "from the register (.html or .md by PATH's extension; Markdown on '-'); dspt: the NHS DSPT evidence pack "
+                   "(.zip: workbook, notice, CSVs and an index of the toolkit items each supports).")
 @click.option("--service", help="svg: draw only this service.")
 @click.option("--organisation", help="svg: draw only what depends on this organisation.")
 @click.option("--transfers", is_flag=True, help="svg: draw only the routes out of the UK.")
@@ -104,6 +105,8 @@ def export_command(path: Path, fmt: str, service: str | None, organisation: str 
                "since": since}
     try:
         if str(path) == "-":
+            if fmt == "dspt":
+                _fail("the evidence pack is a zip: give a file name ending .zip rather than '-'")
             if fmt == "ico":
                 _fail("the workbook is binary: give a file name ending .xlsx rather than '-'")
             content = exports.render(fmt, as_at, **picture)

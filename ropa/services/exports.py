@@ -50,6 +50,11 @@ def render(fmt: str, as_at: str | None = None, since: str | None = None, **pictu
         return out.getvalue()
     if fmt == "json":
         return _json(as_at)
+    if fmt == "dspt":
+        from ropa.services.dspt import write_pack
+        out = io.BytesIO()
+        write_pack(out, as_at=as_at, generated_by=picture.pop("generated_by", "ropa"))
+        return out.getvalue()
     if fmt == "notice":  # on standard output: Markdown (a file's extension chooses, in export_path)
         from ropa.services.notice import notice_document
         return notice_document("markdown", as_at)
@@ -102,6 +107,17 @@ def export_path(path: Path, fmt: str, as_at: str | None = None, since: str | Non
             write_ico(str(temporary), generated_by=picture.pop("generated_by", "ropa"), as_at=as_at, since=since)
         except BaseException:
             temporary.unlink(missing_ok=True)  # a disk filled or a write refused: no half workbook left behind
+            raise
+        temporary.replace(path)
+        return [path]
+    if fmt == "dspt":  # the DSPT evidence pack: a zip of the workbook, the notice, CSVs and an index
+        from ropa.services.dspt import write_pack
+        temporary = path.with_name(path.name + ".part")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            write_pack(str(temporary), as_at=as_at, generated_by=picture.pop("generated_by", "ropa"))
+        except BaseException:
+            temporary.unlink(missing_ok=True)
             raise
         temporary.replace(path)
         return [path]

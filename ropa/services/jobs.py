@@ -36,7 +36,7 @@ EXPORT_JOB = "export"
 IMPORT_JOB = "import"
 IMPORT_PHASES = ("preview", "confirm")
 #: Formats that go through a job (the others are small enough to download directly).
-JOB_FORMATS = {"ico": ".xlsx"}
+JOB_FORMATS = {"ico": ".xlsx", "dspt": ".zip"}
 HEARTBEAT = 5.0
 STALE_AFTER = timedelta(minutes=2)
 #: Who may download any job's file; others only their own.
@@ -68,10 +68,10 @@ class JobState:
 
 def file_name(fmt: str, as_at: str | None, today: date) -> str:
     """The download's name: ropa-register-2026-12-01.xlsx, or ropa-register-as-at-dspt-2025-26.xlsx."""
-    stems = {"ico-csv": "ropa-ico-template", "graphml": "ropa-graph", "graph-json": "ropa-graph"}
+    stems = {"ico-csv": "ropa-ico-template", "dspt": "ropa-dspt-evidence-pack", "graphml": "ropa-graph", "graph-json": "ropa-graph"}
     stem = stems.get(fmt, "ropa-register")
     extension = {"ico": ".xlsx", "ico-csv": ".csv", "csv": ".csv", "json": ".json", "graphml": ".graphml",
-                 "graph-json": ".json", "svg": ".svg"}[fmt]
+                 "graph-json": ".json", "svg": ".svg", "dspt": ".zip"}[fmt]
     if as_at:
         slug = re.sub(r"[^a-z0-9]+", "-", as_at.lower()).strip("-")[:80] or "snapshot"
         return f"{stem}-as-at-{slug}{extension}"
@@ -209,12 +209,14 @@ def run_job(job_id: str, export_dir: Path, today: date | None = None) -> Job:
             raise JobError(f"cannot run a {job.kind} job of format {fmt!r}")
         activities = db.session.scalar(sa.select(sa.func.count()).select_from(ProcessingActivity))
         relative = Path("jobs") / job_id / file_name(fmt, as_at, today)
-        _update(job, progress=5, message=f"Writing the workbook of {activities:,} activities")
+        what = "the DSPT evidence pack" if fmt == "dspt" else "the workbook"
+        _update(job, progress=5, message=f"Writing {what} of {activities:,} activities")
         beat.start(job.message)
-        _write_workbook(export_dir / relative, as_at, f"{job.created_by} (web)", beat.report)
+        write = _write_pack if fmt == "dspt" else _write_workbook
+        write(export_dir / relative, as_at, f"{job.created_by} (web)", beat.report)
         beat.stop()
         _update(job, status="done", progress=100, finished_at=utcnow(), result_path=relative.as_posix(),
-                message="Done: the workbook is ready to download")
+                message=f"Done: {what} is ready to download")
     except Exception as exc:  # noqa: BLE001 — whatever went wrong is the job's result, shown on its page
         beat.stop()
         db.session.rollback()
@@ -264,6 +266,17 @@ def _write_workbook(path: Path, as_at: str | None, generated_by: str, progress) 
     temporary = path.with_name(path.name + ".part")
     path.parent.mkdir(parents=True, exist_ok=True)
     write_ico(str(temporary), generated_by=generated_by, as_at=as_at, progress=progress)
+    temporary.replace(path)
+
+
+def _write_pack(path: Path, as_at: str | None, generated_by: str, progress) -> None:
+    """The DSPT evidence pack (a zip) written to PATH.part, renamed when complete."""
+    from ropa.services.dspt import write_pack
+
+    temporary = path.with_name(path.name + ".part")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_pack(str(temporary), as_at=as_at, generated_by=generated_by)
+    progress(1.0, "Written")
     temporary.replace(path)
 
 

@@ -57,7 +57,7 @@ def download(fmt: str):
 @bp.post("/exports/jobs")
 @role_required()
 def start():
-    """Queue the ICO workbook and start its worker process; show its progress."""
+    """Queue the ICO workbook or the DSPT evidence pack and start its worker process; show its progress."""
     fmt, as_at = request.form.get("format", ""), _as_at() or None
     if fmt not in jobs.JOB_FORMATS:
         flash("Choose the export to prepare.", "error")

@@ -101,6 +101,8 @@ def _field_schema(entity: Entity, f: Field) -> dict:
         schema = TEXT | {"maxLength": min(form, text_limit(entity.name, f.name) or form)}
         if f.required:
             schema["minLength"] = 1
+        else:  # the API takes null for an optional text as empty, as the form does (schemathesis found it)
+            schema["type"] = ["string", "null"]
     return {"title": label(f.name)} | schema
 
 

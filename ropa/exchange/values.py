@@ -21,7 +21,7 @@ MAX_INT = 999_999_999  # nine digits, as a CSV cell may have
 def sort_key(text: str) -> tuple:
     """Natural, case-insensitive order (PA-2 before PA-10, Sch1 para 2 before para 10), ties broken exactly."""
     parts = _DIGITS.split(text.casefold())
-    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts), text
+    return tuple((0, int(p), "") if p.isdecimal() else (1, 0, p) for p in parts), text  # not isdigit: "²"
 
 
 class BadValue(ValueError):

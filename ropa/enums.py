@@ -107,3 +107,11 @@ class Role(StrEnum):
     DPO = "dpo"
     EDITOR = "editor"
     AUDITOR = "auditor"
+
+
+class ReviewOutcome(StrEnum):
+    """Where one activity stands in a review campaign."""
+
+    PENDING = "pending"
+    CONFIRMED = "confirmed"  # reviewed and found still right, unchanged since the campaign began
+    UPDATED = "updated"  # reviewed after being edited during the campaign

@@ -13,11 +13,12 @@ from ropa.models.parties import Organisation, Recipient, Service, System
 from ropa.models.processors import ProcessorEngagement, Transfer
 from ropa.models.reference import Country, DataCategory, LawfulBasis, SubjectCategory
 from ropa.models.retention import LegalHold, RetentionRule
+from ropa.models.reviews import ReviewCampaign, ReviewItem
 
 __all__ = [
     "ActivityStatus", "ApiToken", "AuditEntry", "AuditHead", "BasisKind", "Country", "DataCategory", "DataKind",
     "Disclosure", "DsptStatus", "FindingsState", "Job", "LawfulBasis", "LoginAttempt", "LegalHold", "OrgKind",
     "Organisation", "OurRole", "PeriodUnit", "ProcessingActivity", "ProcessorEngagement", "Recipient", "RecipientKind",
-    "RecoveryCode", "RetentionRule", "Role", "Service", "StoredRoute",
+    "RecoveryCode", "RetentionRule", "ReviewCampaign", "ReviewItem", "Role", "Service", "StoredRoute",
     "Snapshot", "StoredFinding", "SubjectCategory", "System", "Transfer", "TransferMechanism", "TransferStatus", "User",
 ]

@@ -13,7 +13,7 @@ from ropa.labels import label, value_label
 #: The blueprints, by module under ropa.views; a module that is not there yet is simply not registered.
 BLUEPRINTS = ["auth", "account", "dashboard", "activities", "organisations", "services", "systems", "recipients",
               "engagements", "transfers", "graph", "findings", "exports", "imports", "snapshots", "audit", "users",
-              "health", "notice"]
+              "health", "notice", "reviews"]
 
 #: The navigation, in order: (endpoint, label, roles that see it; empty = everyone signed in).
 NAV = [
@@ -30,6 +30,7 @@ NAV = [
     ("exports.index", "Exports", ()),
     ("notice.index", "Privacy notice", ()),
     ("imports.index", "Import", (Role.ADMIN, Role.DPO)),
+    ("reviews.index", "Reviews", ()),
     ("snapshots.index", "Snapshots", ()),
     ("audit.index", "Audit log", ()),
     ("users.index", "Users", (Role.ADMIN,)),

@@ -420,5 +420,10 @@ def serve_command(host: str, port: int, workers: int | None, threads: int | None
     serve(host, port, workers, threads)
 
 
+from ropa.cli_reviews import review_group  # noqa: E402  (after cli, which it extends)
+
+cli.add_command(review_group)
+
+
 def main() -> None:
     cli(prog_name="ropa")

@@ -36,7 +36,7 @@ def test_migrations_match_the_models(app):
 
 
 COMMANDS = [["init-db"], ["demo"], ["serve"], ["import"], ["export"], ["create-user"], ["create-token"],
-            ["audit", "verify"], ["diff"]]
+            ["audit", "verify"], ["diff"], ["review", "start"], ["review", "confirm"]]
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=[" ".join(c) for c in COMMANDS])

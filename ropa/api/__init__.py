@@ -70,4 +70,4 @@ def json_errors(app: Flask) -> None:
         app.register_error_handler(code, handler)
 
 
-from ropa.api import findings, imports, openapi, records  # noqa: E402,F401  (the routes)
+from ropa.api import findings, imports, openapi, records, reviews  # noqa: E402,F401  (the routes)

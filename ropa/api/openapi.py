@@ -4,6 +4,7 @@ accepts. Served without a token: it describes the register's shape, which is in 
 from flask import jsonify
 
 from ropa.api import bp
+from ropa.api.openapi_reviews import SCHEMAS as REVIEW_SCHEMAS, review_paths
 from ropa.api.records import MAX_LIMIT
 from ropa.exchange.schema import BOOL, DATE, ENTITIES, ENUM, INT, REF, REFS, Entity, Field
 from ropa.exchange.values import MAX_INT
@@ -29,10 +30,11 @@ def openapi_document() -> dict:
                                             "put": _update(entity)}
     paths["/findings"] = {"get": _findings()}
     paths["/imports"] = {"post": _import()}
+    paths |= review_paths()
     paths["/openapi.json"] = {"get": {"summary": "This document", "operationId": "openapi", "security": [],
                                       "responses": {"200": {"description": "The OpenAPI document",
                                                             "content": {"application/json": {}}}}}}
-    schemas = {_schema_name(e): _schema(e) for e in ENTITIES}
+    schemas = {_schema_name(e): _schema(e) for e in ENTITIES} | REVIEW_SCHEMAS
     schemas |= {
         "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "string"}}},
         "Problems": {"type": "object", "required": ["errors"], "properties": {

@@ -182,6 +182,8 @@ def complete(campaign: ReviewCampaign, *, actor: str, snapshot_label: str = "", 
         raise ReviewError(f"{pending} {'activity is' if pending == 1 else 'activities are'} still to review; "
                           "wait for them, or complete the campaign with them recorded as not reviewed")
     snapshot_label, approved_by = snapshot_label.strip(), approved_by.strip()
+    if len(snapshot_label) > 300 or len(approved_by) > 320:
+        raise ReviewError("a snapshot label is at most 300 characters, and who signs it off at most 320")
     if snapshot_label and not approved_by:
         raise ReviewError("a snapshot taken to close a review is signed off: say who approves the register "
                           "(name and role)")

@@ -120,7 +120,7 @@ def _detail(campaign, complete_form: CompleteForm, status: int = 200):
                            loaded_at=audit_position(), outcomes=ReviewOutcome, today=today), status
 
 
-@bp.get("/<int:campaign_id>")
+@bp.get("/<int(max=2147483647):campaign_id>")
 @role_required()
 def detail(campaign_id: int):
     """One campaign: progress by service, the activities to review (an editor's own by default), the overdue
@@ -130,7 +130,7 @@ def detail(campaign_id: int):
     return _detail(campaign, form)
 
 
-@bp.post("/<int:campaign_id>/activities/<reference>/confirm")
+@bp.post("/<int(max=2147483647):campaign_id>/activities/<reference>/confirm")
 @role_required(*EDITORS)
 def confirm(campaign_id: int, reference: str):
     """Confirm one activity as reviewed (it is recorded as "updated" if it was edited since the campaign began)."""
@@ -158,7 +158,7 @@ def confirm(campaign_id: int, reference: str):
     return redirect(back, code=303)
 
 
-@bp.post("/<int:campaign_id>/complete")
+@bp.post("/<int(max=2147483647):campaign_id>/complete")
 @role_required(*WRITERS)
 def complete(campaign_id: int):
     """Close the campaign, optionally freezing the register in a signed-off snapshot."""
@@ -179,7 +179,7 @@ def complete(campaign_id: int):
     return _detail(campaign, form, 422)
 
 
-@bp.get("/<int:campaign_id>/reminders.csv")
+@bp.get("/<int(max=2147483647):campaign_id>/reminders.csv")
 @role_required(*WRITERS)
 def reminders_csv(campaign_id: int):
     """The overdue reminders as CSV (for a mail merge): activity, service, owner, editors to remind, days late."""

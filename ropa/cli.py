@@ -178,13 +178,15 @@ def refresh_findings_command(no_wait: bool) -> None:
 @click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
 @click.option("--name", default="", help="The person's name.")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input instead of generating one.")
-def create_user_command(email: str, role: str, name: str, password_stdin: bool) -> None:
+@click.option("--service", "services", multiple=True, metavar="NAME",
+              help="Editors: a service whose activities they edit (repeat for more).")
+def create_user_command(email: str, role: str, name: str, password_stdin: bool, services: tuple[str, ...]) -> None:
     """Add a user. Without --password-stdin a password is generated and printed once."""
     from ropa.services.users import AccountError, create_user, generate_password
 
     password = sys.stdin.readline().rstrip("\r\n") if password_stdin else generate_password()
     try:
-        create_user(email, Role(role), password, actor=_actor(), name=name)
+        create_user(email, Role(role), password, actor=_actor(), name=name, services=services)
     except AccountError as exc:
         _fail(str(exc))
     click.echo(f"Created {role} {email.strip().lower()}")

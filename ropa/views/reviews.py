@@ -113,7 +113,7 @@ def _detail(campaign, complete_form: CompleteForm, status: int = 200):
     editable = {i.activity.reference for i in shown
                 if can_edit_activity(current_user, i.activity.service.name if i.activity.service else None)}
     return render_template("reviews/detail.html", c=campaign, progress=service.progress(campaign, today),
-                           items=shown, matching=matching, editable=editable, mine=mine, args=args,
+                           review_items=shown, matching=matching, editable=editable, mine=mine, args=args,
                            reminders=service.reminders(campaign, today), form=complete_form,
                            may_complete=current_user.role in WRITERS and campaign.is_open,
                            may_review=current_user.role in EDITORS and campaign.is_open,
@@ -148,7 +148,9 @@ def confirm(campaign_id: int, reference: str):
     except service.NotYours:
         abort(403)
     except StaleRecord as stale:
-        flash(_sentence(stale.problems[0].reason), "error")
+        who = ", ".join(sorted({e.actor for e in stale.since})) or "someone else"
+        flash(f"{reference} was changed by {who} after you opened this page, so it was not confirmed. Open it to "
+              "see what changed, then confirm it again.", "error")
     except (service.ReviewError, ImportFailed) as exc:
         flash(_sentence(str(exc) if isinstance(exc, service.ReviewError)
                         else "; ".join(p.reason for p in exc.problems)), "error")

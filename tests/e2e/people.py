@@ -12,11 +12,12 @@ from tests.server import ROOT
 PASSWORD = "a long journey password"
 
 
-def add_user(instance, email: str, role: str) -> None:
+def add_user(instance, email: str, role: str, services: tuple[str, ...] = ()) -> None:
     """Create a user in the demo database with the command line, as an administrator would."""
     env = os.environ | {"ROPA_INSTANCE_DIR": str(instance),
                         "ROPA_DATABASE_URL": f"sqlite:///{instance / 'demo.db'}"}
-    subprocess.run([sys.executable, "-m", "ropa", "create-user", email, "--role", role, "--password-stdin"],
+    subprocess.run([sys.executable, "-m", "ropa", "create-user", email, "--role", role, "--password-stdin",
+                    *(a for name in services for a in ("--service", name))],
                    input=PASSWORD, text=True, check=True, cwd=ROOT, env=env, capture_output=True)
 
 

@@ -11,8 +11,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length
 
-from ropa.enums import ReviewOutcome, Role
 from ropa.auth import can_edit_activity, role_required
+from ropa.enums import ReviewOutcome, Role
 from ropa.exchange.problems import ImportFailed
 from ropa.exchange.values import escape_cell
 from ropa.services import reviews as service

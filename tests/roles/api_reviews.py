@@ -1,4 +1,4 @@
-from tests.roles import EVERYONE, WRITERS, ADMIN, DPO, EDITOR
+from tests.roles import ADMIN, DPO, EDITOR, EVERYONE, WRITERS
 
 ROUTES = [
     ("api.list_reviews", "GET", "/api/v1/reviews", EVERYONE),

@@ -21,8 +21,10 @@ def _today() -> date:
     return datetime.now(UTC).date()
 
 
-def _campaign(campaign_id: int):
-    campaign = service.find_campaign(campaign_id)
+def _campaign(campaign_id: str):
+    """The campaign of a path's id; any id that is not one (text, a negative or huge number) is 404, not 405."""
+    number = int(campaign_id) if campaign_id.isascii() and campaign_id.isdigit() and len(campaign_id) < 10 else 0
+    campaign = service.find_campaign(number) if number else None
     if campaign is None:
         abort(404, f"There is no review campaign {campaign_id}")
     return campaign
@@ -73,9 +75,9 @@ def start_review():
     return jsonify(service.progress(campaign, _today()).as_dict()), 201
 
 
-@bp.get("/reviews/<int(max=2147483647):campaign_id>")
+@bp.get("/reviews/<campaign_id>")
 @token_required()
-def get_review(campaign_id: int):
+def get_review(campaign_id: str):
     """One campaign: progress by service, reminders after the due date, and its activities (?service=,
     ?outcome=pending|done|confirmed|updated, ?mine=1 for those the caller may review; at most 200, with how many
     match in all)."""
@@ -90,9 +92,9 @@ def get_review(campaign_id: int):
                       "activities": [_item(i) for i in shown], "matching": matching})
 
 
-@bp.post("/reviews/<int(max=2147483647):campaign_id>/activities/<path:reference>/confirm")
+@bp.post("/reviews/<campaign_id>/activities/<path:reference>/confirm")
 @token_required(*EDITORS)
-def confirm_review(campaign_id: int, reference: str):
+def confirm_review(campaign_id: str, reference: str):
     """Confirm one activity as reviewed, sending the version read (body "version" or If-Match): "updated" if it was
     edited since the campaign began, else "confirmed". A stale version is refused with 409 and what changed."""
     campaign = _campaign(campaign_id)
@@ -115,9 +117,9 @@ def confirm_review(campaign_id: int, reference: str):
     return jsonify(reference=reference, outcome=outcome.value)
 
 
-@bp.post("/reviews/<int(max=2147483647):campaign_id>/complete")
+@bp.post("/reviews/<campaign_id>/complete")
 @token_required(*WRITERS)
-def complete_review(campaign_id: int):
+def complete_review(campaign_id: str):
     """Close the campaign: {"snapshot": label (optional), "approved_by": who signs it off, "allow_pending": true to
     complete with activities still to review}."""
     campaign, body = _campaign(campaign_id), _body()

@@ -137,6 +137,28 @@ def test_an_export_job_as_at_a_snapshot(inline_jobs, make_client):
     assert len(inline_jobs) == 1
 
 
+def test_a_workbook_job_with_a_baseline_carries_the_changes_since_sheet(seeded, inline_jobs, make_client):
+    from ropa.services.records import save_record
+
+    create_snapshot("DSPT 2025-26 submission", actor="test", approved_by="DPO")
+    save_record("activities", {"reference": "PA-001", "owner": "Head of Nursing"}, actor="test")
+    client = make_client("auditor")
+    page = client.get("/exports").get_data(as_text=True)
+    assert 'name="since"' in page and "DSPT 2025-26 submission" in page
+    started = client.post("/exports/jobs", data={"format": "ico", "since": "DSPT 2025-26 submission"})
+    job = db.session.get(Job, started.headers["Location"].rsplit("/", 1)[1])
+    assert job.status == "done", job.error
+    book = openpyxl.load_workbook(_export_dir(seeded) / job.result_path)
+    rows = list(book["Changes since"].iter_rows(values_only=True))
+    assert rows[0][0] == "Changes since snapshot “DSPT 2025-26 submission” to the register now"
+    assert any(r[1] == "PA-001" and r[4] == "owner" and r[6] == "Head of Nursing" for r in rows)
+    assert "changes since DSPT 2025-26 submission" in client.get("/exports").get_data(as_text=True)
+    for refused in ({"format": "dspt", "since": "DSPT 2025-26 submission"}, {"format": "ico", "since": "Nope"}):
+        answer = client.post("/exports/jobs", data=refused, follow_redirects=True).get_data(as_text=True)
+        assert "for the ICO workbook only" in answer or "There is no snapshot called “Nope”" in answer
+    assert len(inline_jobs) == 1
+
+
 def test_the_web_starts_a_real_worker_process_that_writes_the_workbook(seeded, make_client, database_url):
     """End to end: `ropa jobs run` in its own process against a SQLite file, polled until done."""
     if not database_url.startswith("sqlite"):
@@ -196,7 +218,7 @@ def test_the_heartbeat_records_the_exports_own_progress(seeded, monkeypatch):
 def test_a_job_passes_the_exports_progress_to_its_heartbeat(seeded, monkeypatch):
     seen = []
 
-    def write(out, *, generated_by, as_at=None, progress=None):
+    def write(out, *, generated_by, as_at=None, since=None, progress=None):
         progress(0.25, "Writing the Template")
         seen.append(progress.__self__)
         Path(out).write_bytes(b"not really a workbook")

@@ -78,21 +78,24 @@ def file_name(fmt: str, as_at: str | None, today: date) -> str:
     return f"{stem}-{today.isoformat()}{extension}"
 
 
-def create_export_job(fmt: str, as_at: str | None, *, actor: str) -> Job:
-    """Queue the export of one format (as at a snapshot, or now); the caller launches it."""
+def create_export_job(fmt: str, as_at: str | None, *, actor: str, since: str | None = None) -> Job:
+    """Queue the export of one format (as at a snapshot, or now; the workbook with a "Changes since" sheet from the
+    baseline snapshot since); the caller launches it."""
     if fmt not in JOB_FORMATS:
         raise JobError(f"{fmt!r} is not exported by a background job; download it directly")
+    if since and fmt != "ico":
+        raise JobError("a baseline (changes since) is for the ICO workbook only")
     job = Job(id=str(uuid.uuid4()), kind=EXPORT_JOB, created_by=actor, status="queued", progress=0,
               message="Waiting for the worker to start",
-              params=json.dumps({"format": fmt, "as_at": as_at or None}))
+              params=json.dumps({"format": fmt, "as_at": as_at or None} | ({"since": since} if since else {})))
     db.session.add(job)
     db.session.commit()
     return job
 
 
-def start_export_job(fmt: str, as_at: str | None, *, actor: str, config: Mapping) -> Job:
+def start_export_job(fmt: str, as_at: str | None, *, actor: str, config: Mapping, since: str | None = None) -> Job:
     """Queue an export and start its worker process; a worker that cannot be started fails the job at once."""
-    job = create_export_job(fmt, as_at, actor=actor)
+    job = create_export_job(fmt, as_at, actor=actor, since=since)
     _launch_or_fail(job, config)
     return job
 
@@ -213,7 +216,7 @@ def run_job(job_id: str, export_dir: Path, today: date | None = None) -> Job:
         _update(job, progress=5, message=f"Writing {what} of {activities:,} activities")
         beat.start(job.message)
         write = _write_pack if fmt == "dspt" else _write_workbook
-        write(export_dir / relative, as_at, f"{job.created_by} (web)", beat.report)
+        write(export_dir / relative, as_at, f"{job.created_by} (web)", beat.report, params.get("since"))
         beat.stop()
         _update(job, status="done", progress=100, finished_at=utcnow(), result_path=relative.as_posix(),
                 message=f"Done: {what} is ready to download")
@@ -259,17 +262,17 @@ def _run_import_job(job: Job, params: dict, beat: "_Heartbeat") -> Job:
     return job
 
 
-def _write_workbook(path: Path, as_at: str | None, generated_by: str, progress) -> None:
+def _write_workbook(path: Path, as_at: str | None, generated_by: str, progress, since: str | None = None) -> None:
     """The workbook streamed to PATH.part, renamed when complete (a failed job's part file is removed)."""
     from ropa.ico.export import write_ico
 
     temporary = path.with_name(path.name + ".part")
     path.parent.mkdir(parents=True, exist_ok=True)
-    write_ico(str(temporary), generated_by=generated_by, as_at=as_at, progress=progress)
+    write_ico(str(temporary), generated_by=generated_by, as_at=as_at, since=since, progress=progress)
     temporary.replace(path)
 
 
-def _write_pack(path: Path, as_at: str | None, generated_by: str, progress) -> None:
+def _write_pack(path: Path, as_at: str | None, generated_by: str, progress, since: None = None) -> None:
     """The DSPT evidence pack (a zip) written to PATH.part, renamed when complete."""
     from ropa.services.dspt import write_pack
 

@@ -57,15 +57,21 @@ def download(fmt: str):
 @bp.post("/exports/jobs")
 @role_required()
 def start():
-    """Queue the ICO workbook or the DSPT evidence pack and start its worker process; show its progress."""
+    """Queue the ICO workbook (with a "Changes since" sheet when a baseline snapshot is chosen) or the DSPT evidence
+    pack and start its worker process; show its progress."""
     fmt, as_at = request.form.get("format", ""), _as_at() or None
     if fmt not in jobs.JOB_FORMATS:
         flash("Choose the export to prepare.", "error")
         return redirect(url_for("exports.index"))
-    if as_at and as_at not in snapshot_labels():
-        flash(f"There is no snapshot called “{as_at}”.", "error")
-        return redirect(url_for("exports.index"))
-    job = jobs.start_export_job(fmt, as_at, actor=current_user.email, config=current_app.config)
+    since = (request.form.get("since") or "").strip() or None
+    for label in (as_at, since):
+        if label and label not in snapshot_labels():
+            flash(f"There is no snapshot called “{label}”.", "error")
+            return redirect(url_for("exports.index"))
+    if since and fmt != "ico":
+        flash("A baseline (changes since) is for the ICO workbook only.", "error")
+        return redirect(url_for("exports.index", as_at=as_at))
+    job = jobs.start_export_job(fmt, as_at, actor=current_user.email, config=current_app.config, since=since)
     return redirect(url_for("exports.job", job_id=job.id), code=303)
 
 

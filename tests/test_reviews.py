@@ -144,6 +144,12 @@ def test_after_the_due_date_the_reminders_name_the_editors_to_chase(web, make_cl
     due = reviews.reminders(campaign, later)
     assert {(r.service, tuple(r.editors)) for r in due} == {(EWS, (editor.email,)), (CAMHS, ())}
     assert all(r.days_overdue == 3 for r in due) and reviews.progress(campaign, later).overdue
+    # An activity retired during the campaign leaves the counts and the reminders.
+    retired = _live(CAMHS)[0]
+    save_record("activities", {"reference": retired, "status": "retired"}, actor="test")
+    assert [r.reference for r in reviews.reminders(campaign, later)] == _live(EWS)
+    assert reviews.progress(campaign, later).total.total == 1
+    save_record("activities", {"reference": retired, "status": "active"}, actor="test")
     campaign.due = TODAY - timedelta(days=2)  # as if the campaign had been started earlier
     db.session.execute(sa.update(ProcessingActivity).where(ProcessingActivity.reference == _live(EWS)[0])
                        .values(name="=HYPERLINK(\"http://x\")"))

@@ -207,6 +207,10 @@ def complete(campaign: ReviewCampaign, *, actor: str, snapshot_label: str = "", 
 
 # --- Reading ----------------------------------------------------------------------------------------------------
 
+#: An activity retired during a campaign is no longer the owners' to review: it leaves the counts and the lists.
+_LIVE = ProcessingActivity.status != ActivityStatus.RETIRED
+
+
 def campaigns(open_only: bool = False) -> list[ReviewCampaign]:
     """Every campaign, open ones first, newest first."""
     query = sa.select(ReviewCampaign).options(selectinload(ReviewCampaign.services))
@@ -229,7 +233,7 @@ def progress(campaign: ReviewCampaign, today: date) -> Progress:
         sa.select(Service.name, ReviewItem.outcome, sa.func.count())
         .select_from(ReviewItem).join(ProcessingActivity, ProcessingActivity.id == ReviewItem.activity_id)
         .outerjoin(Service, Service.id == ProcessingActivity.service_id)
-        .where(ReviewItem.campaign_id == campaign.id).group_by(Service.name, ReviewItem.outcome)).all()
+        .where(ReviewItem.campaign_id == campaign.id, _LIVE).group_by(Service.name, ReviewItem.outcome)).all()
     by_name: dict[str, ServiceProgress] = {}
     for service, outcome, n in rows:
         row = by_name.setdefault(service or NO_SERVICE, ServiceProgress(service or NO_SERVICE))
@@ -253,7 +257,7 @@ def items(campaign: ReviewCampaign, user: User, *, service: str = "", outcome: s
     limit of them and how many match in all."""
     A = ProcessingActivity
     query = (sa.select(ReviewItem).join(A, A.id == ReviewItem.activity_id).outerjoin(Service, Service.id == A.service_id)
-             .where(ReviewItem.campaign_id == campaign.id))
+             .where(ReviewItem.campaign_id == campaign.id, _LIVE))
     if service == NO_SERVICE:
         query = query.where(A.service_id.is_(None))
     elif service:
@@ -279,7 +283,7 @@ def to_review_count(user: User) -> int:
     A = ProcessingActivity
     query = (sa.select(sa.func.count()).select_from(ReviewItem).join(A, A.id == ReviewItem.activity_id)
              .join(ReviewCampaign, ReviewCampaign.id == ReviewItem.campaign_id)
-             .where(ReviewCampaign.completed_at.is_(None), ReviewItem.outcome == ReviewOutcome.PENDING))
+             .where(ReviewCampaign.completed_at.is_(None), ReviewItem.outcome == ReviewOutcome.PENDING, _LIVE))
     if user.role == Role.EDITOR:
         query = query.where(A.service_id.in_([s.id for s in user.services] or [-1]))
     return db.session.scalar(query)
@@ -295,7 +299,7 @@ def reminders(campaign: ReviewCampaign, today: date) -> list[Reminder]:
         sa.select(A.reference, A.name, A.owner, A.service_id, Service.name.label("service"))
         .select_from(ReviewItem).join(A, A.id == ReviewItem.activity_id)
         .outerjoin(Service, Service.id == A.service_id)
-        .where(ReviewItem.campaign_id == campaign.id, ReviewItem.outcome == ReviewOutcome.PENDING)
+        .where(ReviewItem.campaign_id == campaign.id, ReviewItem.outcome == ReviewOutcome.PENDING, _LIVE)
         .order_by(Service.name, A.reference)).all()
     editors: dict[int, list[str]] = {}
     for user in db.session.scalars(sa.select(User).where(User.role == Role.EDITOR, User.active.is_(True))

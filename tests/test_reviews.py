@@ -235,6 +235,8 @@ def test_the_api_runs_a_campaign_and_refuses_what_the_pages_refuse(seeded, make_
     cid = started.json["id"]
     assert call("POST", "/reviews", editor, json={"name": "x", "due": due}).status_code == 403
     assert call("POST", "/reviews", dpo, json={"name": "y", "due": "soon"}).status_code == 400
+    typo = call("POST", "/reviews", dpo, json={"name": "y", "due": due, "service": [EWS]})
+    assert typo.status_code == 400 and "Unknown field(s) 'service'" in typo.json["error"]
     assert call("POST", "/reviews", dpo, json={"name": "API review", "due": due}).status_code == 422
     detail = call("GET", f"/reviews/{cid}?mine=1", editor).json
     assert [a["reference"] for a in detail["activities"]] == _live(EWS)

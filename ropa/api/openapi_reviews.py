@@ -62,7 +62,9 @@ def review_paths() -> dict:
         "snapshot": {"type": ["string", "null"], "pattern": TEXT["pattern"], "maxLength": 300},
         "approved_by": {"type": ["string", "null"], "pattern": TEXT["pattern"], "maxLength": 320},
         "allow_pending": {"type": "boolean"}}}
-    confirm = {"type": "object", "properties": {"version": {"type": "integer", "minimum": 0}}}
+    # The version is required here so a schema-valid call is never a 428; If-Match works as well (described).
+    confirm = {"type": "object", "required": ["version"], "additionalProperties": False, "properties": {
+        "version": {"type": "integer", "minimum": 0, "description": "The activity's version as read"}}}
     return {
         "/reviews": {
             "get": {"summary": "Review campaigns with their progress", "operationId": "list_reviews", "tags": TAGS,
@@ -91,7 +93,7 @@ def review_paths() -> dict:
                                     "\"confirmed\". Send the activity's version (body or If-Match).",
                      "parameters": [{"name": "If-Match", "in": "header",
                                      "schema": {"type": "string", "pattern": r'^(W/)?"?[0-9]{1,9}"?$'}}],
-                     "requestBody": {"content": {"application/json": {"schema": confirm}}},
+                     "requestBody": {"required": True, "content": {"application/json": {"schema": confirm}}},
                      "responses": {"200": _json({"type": "object", "properties": {
                          "reference": {"type": "string"},
                          "outcome": {"type": "string", "enum": ["confirmed", "updated"]}}}, "Reviewed"),

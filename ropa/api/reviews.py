@@ -30,6 +30,14 @@ def _campaign(campaign_id: str):
     return campaign
 
 
+def _only(body: dict, *names: str) -> dict:
+    """The body, refused with 400 if it holds any name the operation does not take (a typo is not ignored)."""
+    unknown = sorted(set(body) - set(names))
+    if unknown:
+        abort(400, f"Unknown field(s) {', '.join(map(repr, unknown))}: this takes {', '.join(names)}")
+    return body
+
+
 def _refused(message: str):
     return jsonify(error=_sentence(message)), 422
 
@@ -54,7 +62,7 @@ def list_reviews():
 @token_required(*WRITERS)
 def start_review():
     """Start a campaign: {"name", "due": "YYYY-MM-DD", "services": [names] (none or empty: every service)}."""
-    body = _body()
+    body = _only(_body(), "name", "due", "services")
     name, due, services = body.get("name"), body.get("due"), body.get("services", [])
     if not isinstance(name, str):
         abort(400, "name must be text, e.g. \"Annual review 2026-27\"")
@@ -99,7 +107,7 @@ def confirm_review(campaign_id: str, reference: str):
     edited since the campaign began, else "confirmed". A stale version is refused with 409 and what changed."""
     campaign = _campaign(campaign_id)
     body = request.get_json(silent=True)
-    expected = _expected_version(body.get("version") if isinstance(body, dict) else None)
+    expected = _expected_version(_only(body, "version").get("version") if isinstance(body, dict) else None)
     try:
         outcome = service.confirm(campaign, reference, api_user(), today=_today(), expected_version=expected,
                                   months=current_app.config.get("ROPA_REVIEW_MONTHS", 12))
@@ -122,7 +130,7 @@ def confirm_review(campaign_id: str, reference: str):
 def complete_review(campaign_id: str):
     """Close the campaign: {"snapshot": label (optional), "approved_by": who signs it off, "allow_pending": true to
     complete with activities still to review}."""
-    campaign, body = _campaign(campaign_id), _body()
+    campaign, body = _campaign(campaign_id), _only(_body(), "snapshot", "approved_by", "allow_pending")
     label, approved_by = body.get("snapshot") or "", body.get("approved_by") or ""
     allow = body.get("allow_pending", False)
     if not isinstance(label, str) or not isinstance(approved_by, str) or not isinstance(allow, bool):

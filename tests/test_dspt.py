@@ -159,3 +159,14 @@ def test_the_exports_page_prepares_and_downloads_the_pack(seeded, make_client, m
     download.close()
     assert {"index.html", "index.csv", "ico-workbook.xlsx", "privacy-notice.html"} <= set(pack.namelist())
     assert make_client("editor").get(link).status_code == 403  # another user's pack
+
+
+def test_the_pack_reports_its_progress_as_it_goes(seeded):
+    from ropa.services.dspt import write_pack
+
+    seen = []
+    write_pack(io.BytesIO(), progress=lambda fraction, message: seen.append((fraction, message)))
+    fractions = [f for f, _ in seen]
+    assert fractions == sorted(fractions) and fractions[0] < 0.8 < fractions[-1] < 1
+    assert any(m.startswith("The ICO workbook: ") for _, m in seen)
+    assert [m for _, m in seen][-1] == "Writing the index"

@@ -66,18 +66,23 @@ def review_warning(approved_at: datetime | None, now: datetime) -> str:
     return ""
 
 
-def write_pack(out, *, as_at: str | None = None, generated_by: str = "ropa") -> list[str]:
-    """Write the pack as a zip to out (a path or binary file); return the names of the files it holds."""
+def write_pack(out, *, as_at: str | None = None, generated_by: str = "ropa", progress=None) -> list[str]:
+    """Write the pack as a zip to out (a path or binary file); return the names of the files it holds. progress,
+    if given, is called with (fraction done, what it is doing), as the workbook's writer calls it."""
     from ropa.ico.export import write_ico
     from ropa.services.notice import notice_document
 
+    report = progress or (lambda fraction, message: None)
     register, sha256 = register_as_at(as_at)
     now = utcnow().replace(tzinfo=None)
     workbook = io.BytesIO()
-    write_ico(workbook, generated_by=generated_by, as_at=as_at)
-    files: dict[str, str | bytes] = {
-        WORKBOOK: workbook.getvalue(),
-        NOTICE: notice_document("html", as_at),
+    # The workbook is most of the work: its own progress fills the first 80%.
+    write_ico(workbook, generated_by=generated_by, as_at=as_at,
+              progress=lambda fraction, message: report(0.8 * fraction, f"The ICO workbook: {message}"))
+    report(0.85, "Writing the privacy notice")
+    files: dict[str, str | bytes] = {WORKBOOK: workbook.getvalue(), NOTICE: notice_document("html", as_at)}
+    report(0.9, "Writing the registers and the open findings as CSV")
+    files |= {
         "information-asset-register.csv": _csv(*asset_register(register)),
         "suppliers.csv": _csv(*suppliers(register)),
         "transfers.csv": _csv(*transfers(register)),
@@ -96,6 +101,7 @@ def write_pack(out, *, as_at: str | None = None, generated_by: str = "ropa") -> 
     }
     warning = review_warning(review.approved_at if review else None, now)
     catalogue = items()
+    report(0.97, "Writing the index")
     files["index.csv"] = _index_csv(facts, warning, catalogue)
     files["index.html"] = _index_html(facts, warning, catalogue)
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:

@@ -278,8 +278,7 @@ def _write_pack(path: Path, as_at: str | None, generated_by: str, progress, sinc
 
     temporary = path.with_name(path.name + ".part")
     path.parent.mkdir(parents=True, exist_ok=True)
-    write_pack(str(temporary), as_at=as_at, generated_by=generated_by)
-    progress(1.0, "Written")
+    write_pack(str(temporary), as_at=as_at, generated_by=generated_by, progress=progress)
     temporary.replace(path)
 
 

@@ -119,6 +119,21 @@ def test_an_activity_edited_during_the_campaign_is_recorded_as_updated(web, make
         == "updated"
 
 
+def test_the_activity_page_offers_the_confirm_and_returns_to_itself(web, make_client, make_user):
+    campaign = reviews.start_campaign("Spring", TODAY + timedelta(days=7), [EWS], actor="dpo@example.org",
+                                      today=TODAY)
+    reference = _live(EWS)[0]
+    editor = make_client("editor", services=(EWS,))
+    page = editor.get(f"/activities/{reference}").get_data(as_text=True)
+    assert "To review for “" in page and "Confirm for “Spring”" in page
+    auditor_page = make_client("auditor").get(f"/activities/{reference}").get_data(as_text=True)
+    assert "To review for “" in auditor_page and "Confirm for" not in auditor_page
+    done = editor.post(f"/reviews/{campaign.id}/activities/{reference}/confirm",
+                       data={"version": _version(reference), "back": f"/activities/{reference}"})
+    assert done.status_code == 303 and done.location.endswith(f"/activities/{reference}")
+    assert "To review for “" not in editor.get(f"/activities/{reference}").get_data(as_text=True)
+
+
 def test_a_confirm_from_a_stale_page_is_refused_and_the_item_stays_pending(web, make_client, make_user):
     dpo = make_user("dpo")
     campaign = reviews.start_campaign("Spring", TODAY + timedelta(days=7), [EWS], actor=dpo.email, today=TODAY)

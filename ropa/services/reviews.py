@@ -289,6 +289,17 @@ def to_review_count(user: User) -> int:
     return db.session.scalar(query)
 
 
+def pending_for(reference: str) -> list[ReviewItem]:
+    """The open campaigns' items still waiting for this activity's review (for its page)."""
+    A = ProcessingActivity
+    return list(db.session.scalars(
+        sa.select(ReviewItem).join(A, A.id == ReviewItem.activity_id)
+        .join(ReviewCampaign, ReviewCampaign.id == ReviewItem.campaign_id)
+        .where(A.reference == reference, ReviewCampaign.completed_at.is_(None),
+               ReviewItem.outcome == ReviewOutcome.PENDING)
+        .options(selectinload(ReviewItem.campaign)).order_by(ReviewCampaign.due)))
+
+
 def reminders(campaign: ReviewCampaign, today: date) -> list[Reminder]:
     """After the due date, every activity still to review, with the editors of its service to remind (none: the
     DPO reviews it) and its owner as recorded."""

@@ -11,6 +11,7 @@ from ropa.exchange.problems import ImportFailed
 from ropa.labels import enum_choices
 from ropa.services import activities as service
 from ropa.services.findings import current_findings
+from ropa.services.reviews import pending_for
 from ropa.services.records import StaleRecord, audit_position, history, load_record
 from ropa.views.editing import edit_record, int_or_none
 
@@ -70,7 +71,7 @@ def detail(reference: str):
                            findings=found.for_entity("activity", reference) + transfer_findings,
                            routes=found.routes_for(reference),
                            history=history("activities", reference), can_edit=may_edit(_service_of(activity)),
-                           loaded_at=audit_position(), today=_today())
+                           loaded_at=audit_position(), today=_today(), reviews=pending_for(reference))
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -135,9 +135,9 @@ def detail(campaign_id: int):
 def confirm(campaign_id: int, reference: str):
     """Confirm one activity as reviewed (it is recorded as "updated" if it was edited since the campaign began)."""
     campaign = _campaign(campaign_id)
-    back = request.form.get("back") or url_for(".detail", campaign_id=campaign_id)
-    if not back.startswith(f"/reviews/{campaign_id}"):
-        back = url_for(".detail", campaign_id=campaign_id)
+    back = request.form.get("back") or ""
+    if not (back.startswith(f"/reviews/{campaign_id}") or back == url_for("activities.detail", reference=reference)):
+        back = url_for(".detail", campaign_id=campaign_id)  # only back to this review or this activity's page
     try:
         outcome = service.confirm(campaign, reference, current_user, today=_today(),
                                   months=current_app.config.get("ROPA_REVIEW_MONTHS", 12),

@@ -133,7 +133,11 @@ def start_campaign(name: str, due: date, services: list[str] | None, *, actor: s
     audit.append([audit.Change(actor, "create", ENTITY, name, {
         "due": [None, due.isoformat()], "scope": [None, wanted or "all services"],
         "activities": [None, len(activities)]})])
-    db.session.commit()
+    try:
+        db.session.commit()
+    except sa.exc.IntegrityError:  # someone started one of the same name a moment ago
+        db.session.rollback()
+        raise ReviewError(f"a review campaign called {name!r} already exists; choose another name") from None
     return campaign
 
 

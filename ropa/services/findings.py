@@ -360,6 +360,23 @@ class Findings:
 
     @cached_property
     def _rule_counts(self) -> list[tuple[str, str, str, int]]:
+        return self._kept("rule_counts", self._count_rules)
+
+    def _kept(self, name: str, compute):
+        """compute()'s answer for these stored findings, kept by this app until a refresh stores new ones (the
+        stored findings change only with the state row, in the same transaction)."""
+        if self.state is None or not has_app_context():
+            return compute()
+        kept = current_app.extensions.setdefault("ropa_kept_findings", {})
+        key = (self.state.audit_head_hash, self.state.computed_at, self.state.checked_for)
+        found = kept.get(name)
+        if found is not None and found[0] == key:
+            return found[1]
+        value = compute()
+        kept[name] = (key, value)
+        return value
+
+    def _count_rules(self) -> list[tuple[str, str, str, int]]:
         # One GROUP BY serves the page's rule counts, severity counts and total.
         t = StoredFinding.__table__
         # Counted from the (rule, severity) index alone; the title is the catalogue's, as stored with each finding.
@@ -370,7 +387,7 @@ class Findings:
 
     def entity_types(self) -> list[str]:
         t = StoredFinding.__table__
-        return sorted(db.session.scalars(sa.select(t.c.entity_type).distinct()))
+        return self._kept("entity_types", lambda: sorted(db.session.scalars(sa.select(t.c.entity_type).distinct())))
 
     def total(self) -> int:
         return sum(n for *_, n in self.rule_counts())

@@ -407,6 +407,11 @@ def main() -> None:
         started = time.monotonic()
         ropa(env, "init-db")
         ropa(env, "import", str(dump))
+        with psycopg.connect(dsn, autocommit=True) as connection:
+            # Statistics for the planner now, as autovacuum would gather them soon after a bulk load on a server
+            # that runs it (this machine's has it off): without them PostgreSQL plans the list pages' joins as
+            # scans of whole tables.
+            connection.execute("ANALYZE")
         ropa(env, "create-user", EMAIL, "--role", "dpo", "--password-stdin", stdin=PASSWORD + "\n")
         token = ropa(env, "create-token", EMAIL, "--name", "load").strip().splitlines()[-1]
         print(f"database {name}: {args.size} activities loaded in {time.monotonic() - started:.0f} s", flush=True)

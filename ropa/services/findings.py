@@ -57,6 +57,8 @@ STATE_ID = 1
 LEASE = timedelta(minutes=3)
 #: How long the refresher waits after being woken, so that a burst of writes costs one refresh.
 COALESCE_S = 0.2
+#: How much lower than the web worker's the refresh process's CPU priority is (Unix nice levels).
+REFRESH_NICENESS = 10
 
 
 # --- state ------------------------------------------------------------------------------------------------------
@@ -522,6 +524,7 @@ class Refresher:
                             "ROPA_INSTANCE_DIR": self.app.instance_path}
         child = subprocess.Popen([sys.executable, "-m", "ropa", "refresh-findings", "--no-wait"], cwd=PROJECT_ROOT,
                                  env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        _lower_priority(child.pid)
         try:
             output, _ = child.communicate(timeout=LEASE.total_seconds())
         except subprocess.TimeoutExpired:
@@ -535,6 +538,15 @@ class Refresher:
                            .values(refresh_owner="", refresh_until=None))
         db.session.commit()
         raise RuntimeError(f"the findings refresh process failed ({child.returncode}): {output[-2000:]}")
+
+
+def _lower_priority(pid: int) -> None:
+    """Run a refresh behind the requests: its seconds of CPU take what the web workers leave, so page views are
+    not slowed by it on a busy machine (it still gets the whole CPU when the readers are idle)."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, pid, min(os.getpriority(os.PRIO_PROCESS, 0) + REFRESH_NICENESS, 19))
+    except (AttributeError, OSError):  # not POSIX, or the child has already exited
+        pass
 
 
 def init_app(app: Flask) -> None:

@@ -152,6 +152,14 @@ def _take_lease(owner: str) -> bool:
     return taken == 1
 
 
+def _lease_held() -> bool:
+    """Whether a refresh holds the lease now (one that has not lapsed)."""
+    table = FindingsState.__table__
+    until = db.session.scalar(sa.select(table.c.refresh_until).where(table.c.id == STATE_ID))
+    db.session.rollback()
+    return until is not None and until >= utcnow()
+
+
 def _release_lease(owner: str) -> None:
     table = FindingsState.__table__
     db.session.rollback()
@@ -506,6 +514,11 @@ class Refresher:
     def _catch_up(self) -> None:
         while fresh_state() is None:
             db.session.rollback()
+            if _lease_held():
+                # Another worker is refreshing: wait for it here rather than start a process (a second of CPU to
+                # start ropa) only to find the lease taken, twice a second for as long as that refresh runs.
+                time.sleep(0.5)
+                continue
             if self.app.config.get("ROPA_FINDINGS_REFRESH_IN") == "thread":
                 done = refresh(wait=False, keep=False) is not None
             else:

@@ -19,9 +19,20 @@ from ropa.services.catalogue import MODELS
 def records_after(entity_name: str, after: str, limit: int) -> list[dict]:
     """Up to limit records (dump form, display=False) with a key after `after`, in natural-key order. Not for
     disclosures, whose key spans two tables."""
+    key = getattr(MODELS[entity_name], BY_NAME[entity_name].key[0])
+    return [record for record, _ in _read(entity_name, [key > after] if after else [], limit)]
+
+
+def record_with_version(entity_name: str, key: str) -> tuple[dict, int] | None:
+    """One record (dump form) and its version, or None if there is none with this key. Not for disclosures."""
+    found = _read(entity_name, [getattr(MODELS[entity_name], BY_NAME[entity_name].key[0]) == key], 1)
+    return found[0] if found else None
+
+
+def _read(entity_name: str, where: list, limit: int) -> list[tuple[dict, int]]:
     entity, model = BY_NAME[entity_name], MODELS[entity_name]
     key = getattr(model, entity.key[0])
-    columns, joins = [model.__table__.c.id.label("_id")], []
+    columns, joins = [model.__table__.c.id.label("_id"), model.__table__.c.version.label("_version")], []
     for field in entity.fields:
         if field.kind == REFS:
             continue
@@ -34,11 +45,10 @@ def records_after(entity_name: str, after: str, limit: int) -> list[dict]:
     query = sa.select(*columns).select_from(model)
     for join in joins:
         query = query.outerjoin(join)
-    where = [key > after] if after else []
     rows = db.session.execute(query.where(*where).order_by(key).limit(limit)).all()
     ids = [row._id for row in rows]
     lists = {f.name: _lists(model, f.name, f.target, ids) for f in entity.fields if f.kind == REFS} if rows else {}
-    return [_record(entity, row, lists) for row in rows]
+    return [(_record(entity, row, lists), row._version) for row in rows]
 
 
 def _lists(model, name: str, target_name: str, ids: list[int]) -> dict[int, list[str]]:

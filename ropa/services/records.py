@@ -14,7 +14,7 @@ from ropa.extensions import db
 from ropa.models import AuditEntry, Disclosure, ProcessingActivity, Recipient
 from ropa.services.catalogue import MODELS, display_of, key_of, load_options, record_of
 from ropa.services.queries import Page
-from ropa.services.record_rows import records_after
+from ropa.services.record_rows import record_with_version, records_after
 from ropa.services.register import ImportSummary, apply_records
 
 
@@ -85,6 +85,17 @@ def load_record(entity_name: str, key: str, display: bool = False) -> Loaded | N
     if row is None:
         return None
     return Loaded(record_of(BY_NAME[entity_name], row, display), row.version, audit_position(), row)
+
+
+def read_record(entity_name: str, key: str) -> Loaded | None:
+    """load_record for answering a read (the API's GET): the same record and version, read by Core queries, with
+    no ORM row (row is None)."""
+    if entity_name == "disclosures":
+        return load_record(entity_name, key)
+    found = record_with_version(entity_name, key)
+    if found is None:
+        return None
+    return Loaded(found[0], found[1], audit_position(), None)
 
 
 def audit_position() -> int:

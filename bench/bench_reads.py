@@ -26,14 +26,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.generate import generate  # noqa: E402
-from ropa import create_app  # noqa: E402
-from ropa.cli import init_database  # noqa: E402
-from ropa.enums import Role  # noqa: E402
-from ropa.exchange.jsonio import dump_text  # noqa: E402
-from ropa.services.findings import refresh_now  # noqa: E402
-from ropa.services.imports import import_path  # noqa: E402
-from ropa.services.users import create_token, create_user  # noqa: E402
+from bench.generate import generate
+from ropa import create_app
+from ropa.cli import init_database
+from ropa.enums import Role
+from ropa.exchange.jsonio import dump_text
+from ropa.services.findings import refresh_now
+from ropa.services.imports import import_path
+from ropa.services.users import create_token, create_user
 
 EMAIL = "reads@example.org"
 #: Where the profile's time is attributed: a function whose file path contains one of these (checked in order).

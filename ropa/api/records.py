@@ -21,7 +21,14 @@ from ropa.services.activities import basis_problems
 from ropa.services.catalogue import MODELS
 from ropa.services.database_errors import DatabaseRefused
 from ropa.services.records import (
-    Loaded, StaleRecord, find_row, history, load_record, read_record, record_page, save_record,
+    Loaded,
+    StaleRecord,
+    find_row,
+    history,
+    load_record,
+    read_record,
+    record_page,
+    save_record,
 )
 
 WRITERS = (Role.ADMIN, Role.DPO)

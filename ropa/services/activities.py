@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from ropa.checks import run_checks
 from ropa.enums import ActivityStatus, DataKind
@@ -171,12 +171,13 @@ def filter_choices() -> dict[str, list[tuple[str, str]]]:
 def activity_detail(reference: str) -> ProcessingActivity | None:
     """One activity with everything a detail page shows, loaded in a handful of queries."""
     A = ProcessingActivity
+    # The single references joined into the activity's own query; the lists a query each.
     return db.session.scalar(sa.select(A).where(A.reference == reference).options(
-        selectinload(A.service), selectinload(A.controller), selectinload(A.joint_controllers),
+        joinedload(A.service), joinedload(A.controller), joinedload(A.retention_rule), selectinload(A.joint_controllers),
         selectinload(A.data_subjects), selectinload(A.data_categories), selectinload(A.lawful_bases),
         selectinload(A.systems), selectinload(A.processors),
         selectinload(A.disclosures).selectinload(Disclosure.recipient),
-        selectinload(A.transfers).selectinload(Transfer.country), selectinload(A.retention_rule)))
+        selectinload(A.transfers).selectinload(Transfer.country)))
 
 
 def next_reference(prefix: str = "PA-") -> str:

@@ -16,7 +16,13 @@ from flask import current_app
 from ropa.enums import ActivityStatus
 from ropa.extensions import db
 from ropa.models import (
-    AuditHead, Organisation, ProcessingActivity, ProcessorEngagement, Recipient, Snapshot, Transfer,
+    AuditHead,
+    Organisation,
+    ProcessingActivity,
+    ProcessorEngagement,
+    Recipient,
+    Snapshot,
+    Transfer,
 )
 
 

@@ -20,7 +20,16 @@ from ropa.labels import LONG_TEXT, label
 from ropa.services.activities import basis_problems
 from ropa.services.catalogue import MODELS
 from ropa.services.database_errors import DatabaseRefused
-from ropa.services.records import Loaded, StaleRecord, find_row, history, load_record, record_page, save_record
+from ropa.services.records import (
+    Loaded,
+    StaleRecord,
+    find_row,
+    history,
+    load_record,
+    read_record,
+    record_page,
+    save_record,
+)
 
 WRITERS = (Role.ADMIN, Role.DPO)
 ACTIVITY_WRITERS = (Role.ADMIN, Role.DPO, Role.EDITOR)  # editors: the activities of their own services only
@@ -64,7 +73,7 @@ def list_records(entity: str):
 @token_required()
 def get_record(entity: str, key: str):
     """One record in dump form with its version (also the ETag): send it back when you change the record."""
-    return _answer(entity, _loaded(entity, key))
+    return _answer(entity, _loaded(entity, key, read_record))
 
 
 # --- changing ---------------------------------------------------------------------------------------------------
@@ -258,9 +267,9 @@ def _entity(name: str) -> Entity:
     return BY_NAME[name]
 
 
-def _loaded(entity_name: str, key: str) -> Loaded:
+def _loaded(entity_name: str, key: str, load=load_record) -> Loaded:
     entity = _entity(entity_name)
-    loaded = load_record(entity_name, key)
+    loaded = load(entity_name, key)
     if loaded is None:
         abort(404, f"There is no {entity.label} '{key}'")
     return loaded

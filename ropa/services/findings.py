@@ -57,6 +57,8 @@ STATE_ID = 1
 LEASE = timedelta(minutes=3)
 #: How long the refresher waits after being woken, so that a burst of writes costs one refresh.
 COALESCE_S = 0.2
+#: How much lower than the web worker's the refresh process's CPU priority is (Unix nice levels).
+REFRESH_NICENESS = 10
 
 
 # --- state ------------------------------------------------------------------------------------------------------
@@ -148,6 +150,14 @@ def _take_lease(owner: str) -> bool:
         .values(refresh_owner=owner, refresh_until=now + LEASE)).rowcount
     db.session.commit()
     return taken == 1
+
+
+def _lease_held() -> bool:
+    """Whether a refresh holds the lease now (one that has not lapsed)."""
+    table = FindingsState.__table__
+    until = db.session.scalar(sa.select(table.c.refresh_until).where(table.c.id == STATE_ID))
+    db.session.rollback()
+    return until is not None and until >= utcnow()
 
 
 def _release_lease(owner: str) -> None:
@@ -360,6 +370,23 @@ class Findings:
 
     @cached_property
     def _rule_counts(self) -> list[tuple[str, str, str, int]]:
+        return self._kept("rule_counts", self._count_rules)
+
+    def _kept(self, name: str, compute):
+        """compute()'s answer for these stored findings, kept by this app until a refresh stores new ones (the
+        stored findings change only with the state row, in the same transaction)."""
+        if self.state is None or not has_app_context():
+            return compute()
+        kept = current_app.extensions.setdefault("ropa_kept_findings", {})
+        key = (self.state.audit_head_hash, self.state.computed_at, self.state.checked_for)
+        found = kept.get(name)
+        if found is not None and found[0] == key:
+            return found[1]
+        value = compute()
+        kept[name] = (key, value)
+        return value
+
+    def _count_rules(self) -> list[tuple[str, str, str, int]]:
         # One GROUP BY serves the page's rule counts, severity counts and total.
         t = StoredFinding.__table__
         # Counted from the (rule, severity) index alone; the title is the catalogue's, as stored with each finding.
@@ -370,7 +397,7 @@ class Findings:
 
     def entity_types(self) -> list[str]:
         t = StoredFinding.__table__
-        return sorted(db.session.scalars(sa.select(t.c.entity_type).distinct()))
+        return self._kept("entity_types", lambda: sorted(db.session.scalars(sa.select(t.c.entity_type).distinct())))
 
     def total(self) -> int:
         return sum(n for *_, n in self.rule_counts())
@@ -487,6 +514,11 @@ class Refresher:
     def _catch_up(self) -> None:
         while fresh_state() is None:
             db.session.rollback()
+            if _lease_held():
+                # Another worker is refreshing: wait for it here rather than start a process (a second of CPU to
+                # start ropa) only to find the lease taken, twice a second for as long as that refresh runs.
+                time.sleep(0.5)
+                continue
             if self.app.config.get("ROPA_FINDINGS_REFRESH_IN") == "thread":
                 done = refresh(wait=False, keep=False) is not None
             else:
@@ -505,6 +537,7 @@ class Refresher:
                             "ROPA_INSTANCE_DIR": self.app.instance_path}
         child = subprocess.Popen([sys.executable, "-m", "ropa", "refresh-findings", "--no-wait"], cwd=PROJECT_ROOT,
                                  env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        _lower_priority(child.pid)
         try:
             output, _ = child.communicate(timeout=LEASE.total_seconds())
         except subprocess.TimeoutExpired:
@@ -518,6 +551,15 @@ class Refresher:
                            .values(refresh_owner="", refresh_until=None))
         db.session.commit()
         raise RuntimeError(f"the findings refresh process failed ({child.returncode}): {output[-2000:]}")
+
+
+def _lower_priority(pid: int) -> None:
+    """Run a refresh behind the requests: its seconds of CPU take what the web workers leave, so page views are
+    not slowed by it on a busy machine (it still gets the whole CPU when the readers are idle)."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, pid, min(os.getpriority(os.PRIO_PROCESS, 0) + REFRESH_NICENESS, 19))
+    except (AttributeError, OSError):  # not POSIX, or the child has already exited
+        pass
 
 
 def init_app(app: Flask) -> None:

@@ -14,6 +14,7 @@ from ropa.extensions import db
 from ropa.models import AuditEntry, Disclosure, ProcessingActivity, Recipient
 from ropa.services.catalogue import MODELS, display_of, key_of, load_options, record_of
 from ropa.services.queries import Page
+from ropa.services.record_rows import record_with_version, records_after
 from ropa.services.register import ImportSummary, apply_records
 
 
@@ -61,17 +62,17 @@ def record_page(entity_name: str, after: str = "", size: int = 100) -> Page:
     """Up to size records in dump form after the key `after`, in natural-key order, with the key of the next page
     (keyset rather than OFFSET, so page 200 of a 10k-activity register costs what page 1 does)."""
     entity, model = BY_NAME[entity_name], MODELS[entity_name]
-    query = sa.select(model).options(*load_options(entity))
-    if entity_name == "disclosures":
-        query = query.join(Disclosure.activity).join(Disclosure.recipient)
-        columns = (ProcessingActivity.reference, Recipient.name)
-        if after:
-            reference, _, recipient = after.partition(" / ")
-            query = query.where(sa.tuple_(*columns) > sa.tuple_(sa.literal(reference), sa.literal(recipient)))
-    else:
-        columns = (getattr(model, entity.key[0]),)
-        if after:
-            query = query.where(columns[0] > after)
+    if entity_name != "disclosures":
+        records = records_after(entity_name, after, size + 1)
+        more = len(records) > size
+        records = records[:size]
+        return Page(records, records[-1][entity.key[0]] if more else None, bool(after))
+    # Disclosures are keyed by two tables (activity reference, recipient name): read as ORM rows.
+    columns = (ProcessingActivity.reference, Recipient.name)
+    query = sa.select(model).options(*load_options(entity)).join(Disclosure.activity).join(Disclosure.recipient)
+    if after:
+        reference, _, recipient = after.partition(" / ")
+        query = query.where(sa.tuple_(*columns) > sa.tuple_(sa.literal(reference), sa.literal(recipient)))
     rows = db.session.scalars(query.order_by(*columns).limit(size + 1)).all()
     more = len(rows) > size
     rows = rows[:size]
@@ -84,6 +85,17 @@ def load_record(entity_name: str, key: str, display: bool = False) -> Loaded | N
     if row is None:
         return None
     return Loaded(record_of(BY_NAME[entity_name], row, display), row.version, audit_position(), row)
+
+
+def read_record(entity_name: str, key: str) -> Loaded | None:
+    """load_record for answering a read (the API's GET): the same record and version, read by Core queries, with
+    no ORM row (row is None)."""
+    if entity_name == "disclosures":
+        return load_record(entity_name, key)
+    found = record_with_version(entity_name, key)
+    if found is None:
+        return None
+    return Loaded(found[0], found[1], audit_position(), None)
 
 
 def audit_position() -> int:

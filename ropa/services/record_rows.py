@@ -1,0 +1,81 @@
+"""Records in dump form read with Core queries (columns, not ORM objects): what the API's list pages return.
+
+The same records as catalogue.record_of over ORM rows, field for field, at a fraction of the cost: a page of 100
+activities is one query for the columns and the single references (outer joins to each target's key) and one query
+per list field (a link table joined to its target's key), instead of building some two thousand ORM objects.
+"""
+
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
+
+from ropa.exchange.schema import BY_NAME, DATE, ENUM, REF, REFS, Entity
+from ropa.exchange.values import sort_key
+from ropa.extensions import db
+from ropa.services.catalogue import MODELS
+
+
+def records_after(entity_name: str, after: str, limit: int) -> list[dict]:
+    """Up to limit records (dump form, display=False) with a key after `after`, in natural-key order. Not for
+    disclosures, whose key spans two tables."""
+    key = getattr(MODELS[entity_name], BY_NAME[entity_name].key[0])
+    return [record for record, _ in _read(entity_name, [key > after] if after else [], limit)]
+
+
+def record_with_version(entity_name: str, key: str) -> tuple[dict, int] | None:
+    """One record (dump form) and its version, or None if there is none with this key. Not for disclosures."""
+    found = _read(entity_name, [getattr(MODELS[entity_name], BY_NAME[entity_name].key[0]) == key], 1)
+    return found[0] if found else None
+
+
+def _read(entity_name: str, where: list, limit: int) -> list[tuple[dict, int]]:
+    entity, model = BY_NAME[entity_name], MODELS[entity_name]
+    key = getattr(model, entity.key[0])
+    columns, joins = [model.__table__.c.id.label("_id"), model.__table__.c.version.label("_version")], []
+    for field in entity.fields:
+        if field.kind == REFS:
+            continue
+        if field.kind == REF:
+            target = aliased(MODELS[field.target])
+            joins.append(getattr(model, field.name).of_type(target))
+            columns.append(getattr(target, BY_NAME[field.target].key[0]).label(field.name))
+        else:
+            columns.append(getattr(model, field.name).label(field.name))
+    query = sa.select(*columns).select_from(model)
+    for join in joins:
+        query = query.outerjoin(join)
+    rows = db.session.execute(query.where(*where).order_by(key).limit(limit)).all()
+    ids = [row._id for row in rows]
+    lists = {f.name: _lists(model, f.name, f.target, ids) for f in entity.fields if f.kind == REFS} if rows else {}
+    return [(_record(entity, row, lists), row._version) for row in rows]
+
+
+def _lists(model, name: str, target_name: str, ids: list[int]) -> dict[int, list[str]]:
+    """{row id: the sorted keys of its `name` list}, for these rows, in one query over the link table. The ids go
+    as a list, not the page's query as a subquery: PostgreSQL plans `IN (subquery)` as a hash join over the whole
+    link table, `IN (ids)` as lookups in its primary key (and one UNION ALL of the lists was slower still)."""
+    relation = sa.inspect(model).relationships[name]
+    (_, parent_column), = relation.synchronize_pairs
+    (target_column, link_target_column), = relation.secondary_synchronize_pairs
+    target_key = MODELS[target_name].__table__.c[BY_NAME[target_name].key[0]]
+    query = (sa.select(parent_column, target_key)
+             .select_from(relation.secondary.join(target_column.table, target_column == link_target_column))
+             .where(parent_column.in_(ids)))
+    found: dict[int, list[str]] = {}
+    for parent, key in db.session.execute(query):
+        found.setdefault(parent, []).append(key)
+    return {parent: sorted(keys, key=sort_key) for parent, keys in found.items()}
+
+
+def _record(entity: Entity, row, lists: dict[str, dict[int, list[str]]]) -> dict:
+    record = {}
+    for field in entity.fields:
+        if field.kind == REFS:
+            record[field.name] = lists[field.name].get(row._id, [])
+            continue
+        value = getattr(row, field.name)
+        if field.kind in (ENUM, DATE) and value is not None:
+            value = value.value if isinstance(value, StrEnum) else value.isoformat()
+        record[field.name] = value
+    return record

@@ -1,5 +1,6 @@
 """Loading records into the register (imports, seed, restore) and reading it out whole (dump, CSV)."""
 
+import logging
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -19,6 +20,8 @@ from ropa.services.catalogue import (
 )
 from ropa.services.database_errors import DatabaseRefused, explain
 from ropa.services.resolver import LARGE, Resolver
+
+log = logging.getLogger("ropa")
 
 
 @dataclass
@@ -80,6 +83,7 @@ def apply_records(records: list[RawRecord], *, actor: str, dry_run: bool = False
             session.rollback()
         else:
             session.commit()
+            _analyze_after_bulk(len(records))
     except sa.exc.DBAPIError as exc:
         session.rollback()
         if (reason := explain(exc)) is None:
@@ -91,6 +95,26 @@ def apply_records(records: list[RawRecord], *, actor: str, dry_run: bool = False
         session.rollback()
         raise
     return summary
+
+
+#: Records from which an import counts as bulk: PostgreSQL's planner statistics are refreshed after it.
+BULK = 1000
+
+
+def _analyze_after_bulk(count: int) -> None:
+    """After a bulk import on PostgreSQL, ANALYZE: a server with autovacuum off (or not yet round to it) would go on
+    planning the register's queries for the tables as they were before, e.g. a nested loop over 3,000 organisations
+    for a list page (28 ms instead of 1). The import is committed already; a refused ANALYZE only leaves a warning."""
+    session = db.session
+    if count < BULK or session.get_bind().dialect.name != "postgresql":
+        return
+    try:
+        session.execute(sa.text("ANALYZE"))
+        session.commit()
+    except sa.exc.DBAPIError as exc:
+        session.rollback()
+        log.warning("ANALYZE after the import was refused (%s); queries may be planned on old statistics",
+                    _first_line(exc))
 
 
 def _first_line(exc: sa.exc.DBAPIError) -> str:

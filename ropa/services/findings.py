@@ -43,6 +43,7 @@ from ropa.graph import Route, build_graph, transfers_out_of_uk
 from ropa.models import AuditHead, FindingsState, StoredFinding, StoredRoute
 from ropa.models.base import utcnow
 from ropa.services.analysis import counts_of
+from ropa.services.kept import kept
 from ropa.services.register import dump_register
 
 log = logging.getLogger(__name__)
@@ -377,14 +378,8 @@ class Findings:
         stored findings change only with the state row, in the same transaction)."""
         if self.state is None or not has_app_context():
             return compute()
-        kept = current_app.extensions.setdefault("ropa_kept_findings", {})
-        key = (self.state.audit_head_hash, self.state.computed_at, self.state.checked_for)
-        found = kept.get(name)
-        if found is not None and found[0] == key:
-            return found[1]
-        value = compute()
-        kept[name] = (key, value)
-        return value
+        return kept("ropa_kept_findings", name,
+                    (self.state.audit_head_hash, self.state.computed_at, self.state.checked_for), compute)
 
     def _count_rules(self) -> list[tuple[str, str, str, int]]:
         # One GROUP BY serves the page's rule counts, severity counts and total.

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import sqlalchemy as sa
-from flask import current_app
 
 from ropa.enums import ActivityStatus
 from ropa.extensions import db
@@ -24,6 +23,7 @@ from ropa.models import (
     Snapshot,
     Transfer,
 )
+from ropa.services.kept import kept
 
 
 @dataclass
@@ -74,14 +74,7 @@ class Due:
 def _kept(name: str, today: date, compute: Callable):
     """compute()'s answer, kept by this app (so this database) until the audit head or the day moves."""
     head = db.session.scalar(sa.select(AuditHead.last_hash).where(AuditHead.id == 1)) or ""
-    kept = current_app.extensions.setdefault("ropa_kept_reads", {})
-    key = (head, today)
-    found = kept.get(name)
-    if found is not None and found[0] == key:
-        return found[1]
-    value = compute()
-    kept[name] = (key, value)
-    return value
+    return kept("ropa_kept_reads", name, (head, today), compute)
 
 
 def reviews_due(today: date, within_days: int = 30, limit: int = 10) -> Due:

@@ -1,7 +1,6 @@
 """`ropa review ...`: review campaigns from the command line (start, list, show, confirm, complete, reminders)."""
 
 import json
-import sys
 from datetime import UTC, date, datetime
 
 import click
@@ -13,8 +12,9 @@ def _today() -> date:
 
 
 def _fail(message: str) -> None:
-    click.echo(f"Error: {message}", err=True)
-    sys.exit(1)
+    from ropa import cli  # the command line's one way of failing (imported late: cli imports this module)
+
+    cli._fail(message)
 
 
 def _campaign(name: str):

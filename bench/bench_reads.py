@@ -98,6 +98,18 @@ def bucket_shares(profile: cProfile.Profile) -> dict[str, float]:
     return {name: round(100 * t / total) for name, t in shares.items()}
 
 
+class QueryCounter:
+    """Counts the SQL statements the engine executes (to report queries per request)."""
+
+    def __init__(self, engine):
+        self.count = 0
+        from sqlalchemy import event
+        event.listen(engine, "before_cursor_execute", self._count)
+
+    def _count(self, *args) -> None:
+        self.count += 1
+
+
 def measure(client, token: str, urls: list[str], repeat: int) -> list[float]:
     headers = {"Authorization": f"Bearer {token}"}
     times = []
@@ -124,15 +136,20 @@ def main() -> None:
         app = create_app({"SQLALCHEMY_DATABASE_URI": url})
         user_id, token = load(app, args.size, Path(tmp))
         client = app.test_client()
+        with app.app_context():
+            from ropa.extensions import db
+            counter = QueryCounter(db.engine)
         with client.session_transaction() as session:
             session["_user_id"], session["_fresh"] = str(user_id), True
         results = {}
-        print(f"{'read':28} {'median ms':>10} {'p90 ms':>8}   SQL  templates  ORM  (% of profiled time)")
+        print(f"{'read':28} {'median ms':>10} {'p90 ms':>8} {'queries':>8}   SQL  templates  ORM  (% of profiled time)")
         for name, urls in reads(args.size).items():
             if args.only and not any(o in name for o in args.only):
                 continue
             measure(client, token, urls, len(urls))  # warm: compiled queries and templates
+            counter.count = 0
             times = sorted(measure(client, token, urls, args.repeat))
+            queries = counter.count / args.repeat
             shares = {}
             if args.profile:
                 profile = cProfile.Profile()
@@ -141,8 +158,9 @@ def main() -> None:
                 profile.disable()
                 shares = bucket_shares(profile)
             results[name] = {"median_ms": round(statistics.median(times) * 1000, 2),
-                             "p90_ms": round(times[int(0.9 * (len(times) - 1))] * 1000, 2), "shares": shares}
-            print(f"{name:28} {results[name]['median_ms']:10.1f} {results[name]['p90_ms']:8.1f}   "
+                             "p90_ms": round(times[int(0.9 * (len(times) - 1))] * 1000, 2),
+                             "queries": round(queries, 1), "shares": shares}
+            print(f"{name:28} {results[name]['median_ms']:10.1f} {results[name]['p90_ms']:8.1f} {queries:8.1f}   "
                   + "  ".join(f"{shares.get(b, 0):3d}%" for b, _ in BUCKETS), flush=True)
     out = ROOT / "bench" / "out"
     out.mkdir(parents=True, exist_ok=True)

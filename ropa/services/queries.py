@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.orm import defer
 
 from ropa.enums import ActivityStatus
 from ropa.extensions import db
@@ -71,15 +72,17 @@ class Due:
     due_soon_count: int
 
 
-def _kept(name: str, today: date, compute: Callable):
-    """compute()'s answer, kept by this app (so this database) until the audit head or the day moves."""
-    head = db.session.scalar(sa.select(AuditHead.last_hash).where(AuditHead.id == 1)) or ""
+def _kept(name: str, today: date, compute: Callable, head: str | None):
+    """compute()'s answer, kept by this app (so this database) until the audit head or the day moves. head: the
+    audit head's hash if the caller has just read it (the dashboard has, with the findings), else it is read here."""
+    if head is None:
+        head = db.session.scalar(sa.select(AuditHead.last_hash).where(AuditHead.id == 1)) or ""
     return kept("ropa_kept_reads", name, (head, today), compute)
 
 
-def reviews_due(today: date, within_days: int = 30, limit: int = 10) -> Due:
+def reviews_due(today: date, within_days: int = 30, limit: int = 10, *, head: str | None = None) -> Due:
     """Live activities whose review is overdue (or never done), and those due within the next days."""
-    return _kept(f"reviews_due {within_days} {limit}", today, lambda: _reviews_due(today, within_days, limit))
+    return _kept(f"reviews_due {within_days} {limit}", today, lambda: _reviews_due(today, within_days, limit), head)
 
 
 def _reviews_due(today: date, within_days: int, limit: int) -> Due:
@@ -100,10 +103,11 @@ def _reviews_due(today: date, within_days: int, limit: int) -> Due:
     return Due(rows(overdue), count(overdue), rows(soon), count(soon))
 
 
-def contracts_ending(today: date, within_days: int = 90, limit: int = 10) -> list[Ending]:
+def contracts_ending(today: date, within_days: int = 90, limit: int = 10, *,
+                     head: str | None = None) -> list[Ending]:
     """Processor contracts that have ended or end within the next days, soonest first."""
     return _kept(f"contracts_ending {within_days} {limit}", today,
-                 lambda: _contracts_ending(today, within_days, limit))
+                 lambda: _contracts_ending(today, within_days, limit), head)
 
 
 def _contracts_ending(today: date, within_days: int, limit: int) -> list[Ending]:
@@ -115,5 +119,6 @@ def _contracts_ending(today: date, within_days: int, limit: int) -> list[Ending]
 
 def last_signed_off() -> Snapshot | None:
     """The newest snapshot someone approved."""
-    return db.session.scalar(sa.select(Snapshot).where(Snapshot.approved_by != "")
-                             .order_by(Snapshot.created_at.desc()).limit(1))
+    # Without its content: a snapshot of a large register is megabytes the dashboard does not show.
+    return db.session.scalar(sa.select(Snapshot).options(defer(Snapshot.content))
+                             .where(Snapshot.approved_by != "").order_by(Snapshot.created_at.desc()).limit(1))

@@ -6,8 +6,10 @@ per list field (a link table joined to its target's key), instead of building so
 """
 
 from enum import StrEnum
+from functools import cache
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import aliased
 
 from ropa.exchange.schema import BY_NAME, DATE, ENUM, REF, REFS, Entity
@@ -61,21 +63,37 @@ def _lists(model, name: str, target_name: str, ids: list[int]) -> dict[int, list
     target_key = MODELS[target_name].__table__.c[BY_NAME[target_name].key[0]]
     query = (sa.select(parent_column, target_key)
              .select_from(relation.secondary.join(target_column.table, target_column == link_target_column))
-             .where(parent_column.in_(ids)))
+             .where(ids_in(parent_column, ids)))
     found: dict[int, list[str]] = {}
     for parent, key in db.session.execute(query):
         found.setdefault(parent, []).append(key)
     return {parent: sorted(keys, key=sort_key) for parent, keys in found.items()}
 
 
+def ids_in(column, ids: list[int]):
+    """`column IN ids`; on PostgreSQL `column = ANY(array)`, one parameter whatever the number of ids, so the
+    statement's text is the same for every page and psycopg prepares it once instead of parsing a new one each time."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return column == sa.any_(sa.bindparam(None, ids, type_=ARRAY(sa.Integer)))
+    return column.in_(ids)
+
+
 def _record(entity: Entity, row, lists: dict[str, dict[int, list[str]]]) -> dict:
-    record = {}
-    for field in entity.fields:
-        if field.kind == REFS:
-            record[field.name] = lists[field.name].get(row._id, [])
+    # By position (the select's columns are _id, _version, then the fields that are not lists, in order): a page of
+    # 100 activities is some 4,000 values, and looking each up by name was a fifth of the API list's time.
+    record, values, row_id = {}, iter(row[2:]), row[0]
+    for name, kind in _shape(entity):
+        if kind == REFS:
+            record[name] = lists[name].get(row_id, [])
             continue
-        value = getattr(row, field.name)
-        if field.kind in (ENUM, DATE) and value is not None:
+        value = next(values)
+        if kind is not None and value is not None:
             value = value.value if isinstance(value, StrEnum) else value.isoformat()
-        record[field.name] = value
+        record[name] = value
     return record
+
+
+@cache
+def _shape(entity: Entity) -> tuple[tuple[str, str | None], ...]:
+    """(name, REFS / ENUM or DATE / None) for each field: how _record turns its value into the dump's."""
+    return tuple((f.name, f.kind if f.kind in (REFS, ENUM, DATE) else None) for f in entity.fields)

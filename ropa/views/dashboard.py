@@ -20,6 +20,6 @@ def index():
     transfers out of the UK, last sign-off."""
     today = datetime.now(UTC).date()
     found = current_findings(today)
-    return render_template("dashboard/index.html", found=found, today=today, reviews=reviews_due(today),
-                           contracts=contracts_ending(today), snapshot=last_signed_off(),
+    return render_template("dashboard/index.html", found=found, today=today, reviews=reviews_due(today, head=found.head),
+                           contracts=contracts_ending(today, head=found.head), snapshot=last_signed_off(),
                            campaigns=open_progress(today), waiting=to_review_count(current_user))

@@ -12,12 +12,19 @@ from ropa.checks import run_checks
 from ropa.enums import ActivityStatus, DataKind
 from ropa.extensions import db
 from ropa.models import (
-    DataCategory, Disclosure, LawfulBasis, Organisation, ProcessingActivity, Service, Transfer,
+    DataCategory,
+    Disclosure,
+    LawfulBasis,
+    Organisation,
+    ProcessingActivity,
+    Service,
+    Transfer,
 )
 from ropa.models.activity import activity_bases, activity_categories
 from ropa.services.queries import Page
 from ropa.services.records import save_record
 from ropa.services.register import ImportSummary
+from ropa.services.sql import ids_in
 
 SORTS = {"reference": "Reference", "name": "Name", "review": "Next review due"}
 _NEVER = date(1, 1, 1)  # sorts activities never given a review date first
@@ -100,7 +107,7 @@ def _special_of(ids: list[int]) -> set[int]:
         return set()
     return set(db.session.scalars(sa.select(activity_categories.c.activities_id).distinct()
                                   .join(DataCategory, DataCategory.id == activity_categories.c.data_categories_id)
-                                  .where(activity_categories.c.activities_id.in_(ids),
+                                  .where(ids_in(activity_categories.c.activities_id, ids),
                                          DataCategory.kind != DataKind.PERSONAL)))
 
 
@@ -111,7 +118,7 @@ def _bases_of(ids: list[int]) -> dict[int, list]:
     found: dict[int, list] = {}
     for row in db.session.execute(sa.select(activity_bases.c.activities_id, LawfulBasis.code, LawfulBasis.label)
                                   .join(LawfulBasis, LawfulBasis.id == activity_bases.c.lawful_bases_id)
-                                  .where(activity_bases.c.activities_id.in_(ids))):
+                                  .where(ids_in(activity_bases.c.activities_id, ids))).all():
         found.setdefault(row.activities_id, []).append(row)
     return found
 

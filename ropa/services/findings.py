@@ -428,7 +428,9 @@ class Findings:
     # The routes out of the UK, stored with the findings.
 
     def route_count(self) -> int:
-        return db.session.scalar(sa.select(sa.func.count()).select_from(StoredRoute)) or 0
+        # Kept with the stored findings it is part of: counting the routes took the dashboard 10 ms at 10k.
+        return self._kept("route_count", lambda: db.session.scalar(sa.select(sa.func.count()).select_from(StoredRoute))
+                          or 0)
 
     def routes_page(self, start: int = 0, size: int | None = None) -> list[Route]:
         t = StoredRoute.__table__
@@ -442,7 +444,8 @@ class Findings:
 
     def route_activities(self) -> frozenset[str]:
         """The activities with at least one route out of the UK."""
-        return frozenset(db.session.scalars(sa.select(StoredRoute.activity).distinct()))
+        return self._kept("route_activities",
+                          lambda: frozenset(db.session.scalars(sa.select(StoredRoute.activity).distinct())))
 
 
 def current_findings(today: date | None = None, *, fresh: bool = False) -> Findings:

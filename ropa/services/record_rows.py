@@ -10,13 +10,13 @@ from enum import StrEnum
 from functools import cache
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import aliased
 
 from ropa.exchange.schema import BY_NAME, DATE, ENUM, REF, REFS, Entity
 from ropa.exchange.values import sort_key
 from ropa.extensions import db
 from ropa.services.catalogue import MODELS
+from ropa.services.sql import ids_in
 
 
 def records_after(entity_name: str, after: str, limit: int) -> list[dict]:
@@ -99,14 +99,6 @@ def _lists(model, name: str, target_name: str, ids: list[int]) -> dict[int, list
     for parent, key in db.session.execute(query).all():  # all: one fetchall, not a fetchone per row
         found.setdefault(parent, []).append(key)
     return {parent: sorted(keys, key=sort_key) for parent, keys in found.items()}
-
-
-def ids_in(column, ids: list[int]):
-    """`column IN ids`; on PostgreSQL `column = ANY(array)`, one parameter whatever the number of ids, so the
-    statement's text is the same for every page and psycopg prepares it once instead of parsing a new one each time."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        return column == sa.any_(sa.bindparam(None, ids, type_=ARRAY(sa.Integer)))
-    return column.in_(ids)
 
 
 def _record(entity: Entity, row, lists: dict[str, dict[int, list[str]]]) -> dict:

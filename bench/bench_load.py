@@ -29,6 +29,7 @@ import json
 import os
 import random
 import re
+import select
 import signal
 import socket
 import statistics
@@ -79,21 +80,39 @@ class Http:
 
     def __init__(self, port: int, headers: dict):
         self.port, self.headers = port, headers
-        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        self.connection = self._connect()
+
+    def _connect(self) -> http.client.HTTPConnection:
+        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
 
     def request(self, method: str, path: str, body: bytes | None = None, headers: dict | None = None):
         for attempt in (1, 2):
+            if _dropped(self.connection):
+                # gunicorn closes a keep-alive connection idle for 2 s; a request written to it is never read (a
+                # POST then failed with BrokenPipeError: the "unexplained transport errors" of earlier runs).
+                self.connection.close()
+                self.connection = self._connect()
             try:
                 self.connection.request(method, path, body=body, headers=self.headers | (headers or {}))
                 response = self.connection.getresponse()
                 return response.status, response.read(), response
             except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
-                # A keep-alive connection the server closed while idle: only a request never answered is retried.
+                # Closed by the server between the check and the request: only a request never answered is retried.
                 self.connection.close()
-                self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
+                self.connection = self._connect()
                 if attempt == 2 or method != "GET":
                     raise
         raise AssertionError("unreachable")
+
+
+def _dropped(connection: http.client.HTTPConnection) -> bool:
+    """Whether the server has closed this idle connection: its socket reads as ready (the end of the stream) with
+    no request outstanding, as urllib3 checks before reusing a pooled connection."""
+    sock = connection.sock
+    if sock is None:
+        return False
+    readable, _, _ = select.select([sock], [], [], 0)
+    return bool(readable)
 
 
 def run_client(client: Client, port: int, cookie: str, token: str, size: int, deadline: float,

@@ -25,7 +25,6 @@ from ropa.services.records import (
     StaleRecord,
     find_row,
     history,
-    load_record,
     read_record,
     record_page,
     save_record,
@@ -73,7 +72,7 @@ def list_records(entity: str):
 @token_required()
 def get_record(entity: str, key: str):
     """One record in dump form with its version (also the ETag): send it back when you change the record."""
-    return _answer(entity, _loaded(entity, key, read_record))
+    return _answer(entity, _loaded(entity, key))
 
 
 # --- changing ---------------------------------------------------------------------------------------------------
@@ -116,7 +115,7 @@ def _create(entity_name: str):
     if entity_name == "activities":
         _activity_rules(_defaults(entity) | values, None)
     _save(entity_name, values, expected_version=None, loaded_at=None)
-    response = _answer(entity_name, load_record(entity_name, key), 201)
+    response = _answer(entity_name, read_record(entity_name, key), 201)
     response.headers["Location"] = url_for("api.get_record", entity=entity_name, key=key)
     return response
 
@@ -142,8 +141,8 @@ def _update(entity_name: str, key: str):
     try:
         _save(entity_name, values, expected_version=expected, loaded_at=loaded.audit_position)
     except StaleRecord as stale:  # saved by someone else between our read and our write
-        return _conflict(stale, load_record(entity_name, key).version)
-    return _answer(entity_name, load_record(entity_name, key))
+        return _conflict(stale, read_record(entity_name, key).version)
+    return _answer(entity_name, read_record(entity_name, key))
 
 
 def _save(entity_name: str, values: dict, *, expected_version: int | None, loaded_at: int | None) -> None:
@@ -267,9 +266,9 @@ def _entity(name: str) -> Entity:
     return BY_NAME[name]
 
 
-def _loaded(entity_name: str, key: str, load=load_record) -> Loaded:
+def _loaded(entity_name: str, key: str) -> Loaded:
     entity = _entity(entity_name)
-    loaded = load(entity_name, key)
+    loaded = read_record(entity_name, key)  # Core reads: the record as the client sees it, not ORM rows
     if loaded is None:
         abort(404, f"There is no {entity.label} '{key}'")
     return loaded

@@ -85,18 +85,21 @@ def _set_recipients(activity: ProcessingActivity, recipients: list[Recipient]) -
             activity.disclosures.append(disclosure)
 
 
-def load_options(entity: Entity) -> list:
-    """Eager loads that let record_of run without a query per row."""
+def load_options(entity: Entity, fields: set[str] | None = None) -> list:
+    """Eager loads that let record_of run without a query per row; with fields, only those fields' (what an edit
+    of them reads; anything else is still loaded when touched, a query at a time)."""
     model = MODELS[entity.name]
-    if entity.name == "activities":
-        options = [selectinload(model.disclosures).selectinload(Disclosure.recipient)]
-    elif entity.name == "disclosures":
+    if entity.name == "disclosures":
         return [selectinload(Disclosure.activity), selectinload(Disclosure.recipient)]
-    else:
-        options = []
-    for field in entity.fields:
-        if field.kind in (REF, REFS) and not (entity.name == "activities" and field.name == "recipients"):
+    wanted = [f for f in entity.fields if f.kind in (REF, REFS) and (fields is None or f.name in fields)]
+    options = []
+    for field in wanted:
+        if entity.name == "activities" and field.name == "recipients":
+            options.append(selectinload(model.disclosures).selectinload(Disclosure.recipient))
+        else:
             options.append(selectinload(getattr(model, field.name)))
+    if entity.name == "activities" and fields is None and not any(f.name == "recipients" for f in wanted):
+        options.append(selectinload(model.disclosures).selectinload(Disclosure.recipient))
     return options
 
 

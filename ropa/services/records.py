@@ -58,6 +58,15 @@ def find_row(entity_name: str, key: str):
                              .options(*load_options(entity)))
 
 
+def _version_of(entity_name: str, key: str) -> int | None:
+    """The version of the row with this natural key, or None: one column, not the row with all it names."""
+    if entity_name == "disclosures":
+        row = find_row(entity_name, key)
+        return row.version if row is not None else None
+    model = MODELS[entity_name]
+    return db.session.scalar(sa.select(model.version).where(getattr(model, BY_NAME[entity_name].key[0]) == key))
+
+
 def record_page(entity_name: str, after: str = "", size: int = 100) -> Page:
     """Up to size records in dump form after the key `after`, in natural-key order, with the key of the next page
     (keyset rather than OFFSET, so page 200 of a 10k-activity register costs what page 1 does)."""
@@ -146,8 +155,8 @@ def save_record(entity_name: str, values: dict, *, actor: str, expected_version:
         raise ImportFailed(problems)
     key = " / ".join(str(parsed.get(k, "")) for k in entity.key)
     if expected_version is not None:
-        row = find_row(entity_name, key)
-        if row is not None and row.version != expected_version:
+        version = _version_of(entity_name, key)
+        if version is not None and version != expected_version:
             raise StaleRecord(entity.label, key, history(entity_name, key, after=loaded_at or 0))
     record = RawRecord(entity_name, parsed, source, 1, {name: name for name in parsed})
     expected = {key: expected_version} if expected_version is not None else None

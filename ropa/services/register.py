@@ -143,9 +143,12 @@ def _preload(resolver: Resolver, records: list[RawRecord]) -> None:
             resolver.preload(entity.name, wanted.get(entity.name))
     activities = [resolver.get("activities", k) for k in wanted["activities"]]
     found = [a for a in activities if a is not None]
-    if found:  # their recipients and transfers, in bulk rather than one query per activity
-        db.session.scalars(sa.select(MODELS["activities"]).where(MODELS["activities"].id.in_([a.id for a in found]))
-                           .options(*load_options(BY_NAME["activities"]))).all()
+    if found:  # the lists these records set, in bulk rather than one query per activity
+        fields = {name for record in records if record.entity == "activities" for name in record.values}
+        options = load_options(BY_NAME["activities"], fields)
+        if options:
+            db.session.scalars(sa.select(MODELS["activities"]).where(MODELS["activities"].id.in_([a.id for a in found]))
+                               .options(*options)).all()
 
 
 def _apply(entity: Entity, record: RawRecord, resolver: Resolver, seen: dict, changes: list, problems: list,

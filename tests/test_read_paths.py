@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from ropa.exchange.schema import ENTITIES
 from ropa.extensions import db
 from ropa.models import ProcessingActivity
-from ropa.services.activities import Filters, activity_page, mark_reviewed
+from ropa.services.activities import Filters, activity_detail, activity_page, mark_reviewed
 from ropa.services.catalogue import MODELS, load_options, record_of
 from ropa.services.queries import contracts_ending, reviews_due
 from ropa.services.record_rows import records_after
@@ -55,6 +55,24 @@ def test_activity_list_rows_show_what_the_activity_holds(seeded):
         assert sorted((b.code, b.label) for b in row.lawful_bases) == sorted(
             (b.code, b.label) for b in activity.lawful_bases)
     assert any(r.special for r in rows) and not all(r.special for r in rows)
+
+
+def test_activity_page_lists_are_the_activity_relationships(seeded):
+    """The detail page reads its lists of reference data in one query: each is the ORM relationship's, entry for
+    entry (name or code, a data category's kind, a lawful basis's label), in the same order."""
+    activities = db.session.scalars(sa.select(ProcessingActivity)).all()
+    compared = 0
+    for activity in activities:
+        shown = activity_detail(activity.reference)
+        for name in ("joint_controllers", "data_subjects", "systems", "processors"):
+            assert [e.name for e in getattr(shown, name)] == [o.name for o in getattr(activity, name)], name
+            compared += len(getattr(activity, name))
+        assert [(e.name, e.kind) for e in shown.data_categories] == [
+            (c.name, c.kind) for c in activity.data_categories]
+        assert [(e.code, e.label) for e in shown.lawful_bases] == [(b.code, b.label) for b in activity.lawful_bases]
+        assert shown.reference == activity.reference and shown.transfers == activity.transfers
+    assert compared and any(a.data_categories and a.lawful_bases for a in activities)
+    assert activity_detail("no such activity") is None
 
 
 def test_dashboard_reviews_move_on_after_a_review_is_recorded(seeded):

@@ -10,6 +10,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from ropa.checks import run_checks
 from ropa.enums import ActivityStatus, DataKind
+from ropa.exchange.schema import BY_NAME
 from ropa.extensions import db
 from ropa.models import (
     DataCategory,
@@ -18,19 +19,11 @@ from ropa.models import (
     Organisation,
     ProcessingActivity,
     Service,
-    SubjectCategory,
-    System,
     Transfer,
 )
-from ropa.models.activity import (
-    activity_bases,
-    activity_categories,
-    activity_joint_controllers,
-    activity_processors,
-    activity_subjects,
-    activity_systems,
-)
+from ropa.models.activity import activity_bases, activity_categories
 from ropa.services.queries import Page
+from ropa.services.record_rows import link_of
 from ropa.services.records import save_record
 from ropa.services.register import ImportSummary
 from ropa.services.sql import ids_in
@@ -222,34 +215,27 @@ class ActivityView:
         return getattr(self._row, name)
 
 
-#: The lists ActivityView holds: (attribute, link table's activity column, its target column, target model,
-#: the target column shown as the name).
-_LISTS = (("joint_controllers", activity_joint_controllers.c.activities_id, activity_joint_controllers.c.organisations_id,
-           Organisation, Organisation.name),
-          ("data_subjects", activity_subjects.c.activities_id, activity_subjects.c.subject_categories_id,
-           SubjectCategory, SubjectCategory.name),
-          ("data_categories", activity_categories.c.activities_id, activity_categories.c.data_categories_id,
-           DataCategory, DataCategory.name),
-          ("lawful_bases", activity_bases.c.activities_id, activity_bases.c.lawful_bases_id, LawfulBasis,
-           LawfulBasis.code),
-          ("systems", activity_systems.c.activities_id, activity_systems.c.systems_id, System, System.name),
-          ("processors", activity_processors.c.activities_id, activity_processors.c.organisations_id, Organisation,
-           Organisation.name))
+#: The lists ActivityView holds, and what each entry carries besides its name (a lawful basis's is its code).
+_LISTS = ("joint_controllers", "data_subjects", "data_categories", "lawful_bases", "systems", "processors")
+_EXTRA = {"data_categories": sa.cast(DataCategory.kind, sa.String), "lawful_bases": LawfulBasis.label}
 
 
 def _named_lists(activity_id: int) -> dict[str, list[Entry]]:
-    """{list: its entries, in the order of the targets' ids} for one activity, in one UNION ALL query."""
-    extra = {"data_categories": sa.cast(DataCategory.kind, sa.String), "lawful_bases": LawfulBasis.label}
-    branches = [sa.select(sa.literal(number).label("list"), target.id.label("target"), shown.label("shown"),
-                          extra.get(name, sa.literal("")).label("extra"))
-                .select_from(link_target.table).join(target, target.id == link_target)
-                .where(link_activity == activity_id)
-                for number, (name, link_activity, link_target, target, shown) in enumerate(_LISTS)]
+    """{list: its entries, in the order of the targets' ids} for one activity, in one UNION ALL query over the
+    link tables (each joined to its target, as record_rows reads the API's lists)."""
+    entity = BY_NAME["activities"]
+    branches = []
+    for number, name in enumerate(_LISTS):
+        parent_column, link_join, target_key = link_of(ProcessingActivity, name, entity.field(name).target)
+        extra = _EXTRA.get(name, sa.literal(""))
+        branches.append(sa.select(sa.literal(number).label("list"), target_key.table.c.id.label("target"),
+                                  target_key.label("shown"), extra.label("extra"))
+                        .select_from(link_join).where(parent_column == activity_id))
     union = sa.union_all(*branches).subquery()
-    found: dict[str, list[Entry]] = {name: [] for name, *_ in _LISTS}
+    found: dict[str, list[Entry]] = {name: [] for name in _LISTS}
     for number, _, shown, extra_value in db.session.execute(
             sa.select(union).order_by(union.c.list, union.c.target)).all():
-        name = _LISTS[number][0]
+        name = _LISTS[number]
         if name == "data_categories":
             found[name].append(Entry(shown, kind=DataKind(extra_value)))
         elif name == "lawful_bases":

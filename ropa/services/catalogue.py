@@ -8,8 +8,20 @@ from sqlalchemy.orm import selectinload
 from ropa.exchange.schema import BY_NAME, DATE, REF, REFS, Entity
 from ropa.exchange.values import sort_key
 from ropa.models import (
-    Country, DataCategory, Disclosure, LawfulBasis, LegalHold, Organisation, ProcessingActivity, ProcessorEngagement,
-    Recipient, RetentionRule, Service, SubjectCategory, System, Transfer,
+    Country,
+    DataCategory,
+    Disclosure,
+    LawfulBasis,
+    LegalHold,
+    Organisation,
+    ProcessingActivity,
+    ProcessorEngagement,
+    Recipient,
+    RetentionRule,
+    Service,
+    SubjectCategory,
+    System,
+    Transfer,
 )
 
 MODELS: dict[str, type] = {
@@ -91,15 +103,14 @@ def load_options(entity: Entity, fields: set[str] | None = None) -> list:
     model = MODELS[entity.name]
     if entity.name == "disclosures":
         return [selectinload(Disclosure.activity), selectinload(Disclosure.recipient)]
-    wanted = [f for f in entity.fields if f.kind in (REF, REFS) and (fields is None or f.name in fields)]
     options = []
-    for field in wanted:
-        if entity.name == "activities" and field.name == "recipients":
+    for field in entity.fields:
+        if field.kind not in (REF, REFS) or (fields is not None and field.name not in fields):
+            continue
+        if entity.name == "activities" and field.name == "recipients":  # held by the sharing rows
             options.append(selectinload(model.disclosures).selectinload(Disclosure.recipient))
         else:
             options.append(selectinload(getattr(model, field.name)))
-    if entity.name == "activities" and fields is None and not any(f.name == "recipients" for f in wanted):
-        options.append(selectinload(model.disclosures).selectinload(Disclosure.recipient))
     return options
 
 

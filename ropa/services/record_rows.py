@@ -2,7 +2,8 @@
 
 The same records as catalogue.record_of over ORM rows, field for field, at a fraction of the cost: a page of 100
 activities is one query for the columns and the single references (outer joins to each target's key) and one query
-per list field (a link table joined to its target's key), instead of building some two thousand ORM objects.
+per list field (a link table joined to its target's key), instead of building some two thousand ORM objects; one
+record is one query, its lists aggregated in it.
 """
 
 import json
@@ -79,7 +80,7 @@ def _aggregated(model, name: str, target_name: str, postgresql: bool):
     """The keys of the row's `name` list, aggregated in a correlated subquery: an array on PostgreSQL, a JSON array
     text on SQLite. For one row only: over a page's 100 rows PostgreSQL plans each list as a hash join repeated per
     row, slower than _lists' one query per list."""
-    parent_column, link_join, target_key = _link(model, name, target_name)
+    parent_column, link_join, target_key = link_of(model, name, target_name)
     aggregate = sa.func.array_agg(target_key) if postgresql else sa.func.json_group_array(target_key)
     return (sa.select(aggregate).select_from(link_join)
             .where(parent_column == model.__table__.c.id).scalar_subquery())
@@ -91,7 +92,7 @@ def _decoded(keys, postgresql: bool) -> list[str]:
 
 
 @cache
-def _link(model, name: str, target_name: str):
+def link_of(model, name: str, target_name: str):
     """For list field `name`: its link table's column naming the row, the link table joined to the target table,
     and the target's key column."""
     relation = sa.inspect(model).relationships[name]
@@ -105,7 +106,7 @@ def _lists(model, name: str, target_name: str, ids: list[int]) -> dict[int, list
     """{row id: the sorted keys of its `name` list}, for these rows, in one query over the link table. The ids go
     as a list, not the page's query as a subquery: PostgreSQL plans `IN (subquery)` as a hash join over the whole
     link table, `IN (ids)` as lookups in its primary key (and one UNION ALL of the lists was slower still)."""
-    parent_column, link_join, target_key = _link(model, name, target_name)
+    parent_column, link_join, target_key = link_of(model, name, target_name)
     query = sa.select(parent_column, target_key).select_from(link_join).where(ids_in(parent_column, ids))
     found: dict[int, list[str]] = {}
     for parent, key in db.session.execute(query).all():  # all: one fetchall, not a fetchone per row

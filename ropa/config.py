@@ -60,7 +60,8 @@ def settings(instance_path: str) -> dict:
         "REMEMBER_COOKIE_SECURE": https,
         "PREFERRED_URL_SCHEME": "https" if https else "http",
         "ROPA_BEHIND_PROXY": os.environ.get("ROPA_BEHIND_PROXY") == "1",
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Pooled connections are pinged when they have sat idle (ropa/connections.py), not at every checkout.
+        "SQLALCHEMY_ENGINE_OPTIONS": {},
         # ROPA_FINDINGS_SYNC=1: a page or API call that finds the stored findings stale refreshes them before it
         # answers (the test suite; slow on a large register). Unset: a background refresher does it, and pages say
         # the findings are being brought up to date meanwhile.

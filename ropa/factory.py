@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from flask import Flask
 
 from ropa.config import PROJECT_ROOT, settings
+from ropa.connections import ping_when_idle
 from ropa.extensions import csrf, db, login_manager, migrate
 
 
@@ -45,6 +46,8 @@ def _wire(app: Flask) -> None:
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             sa.event.listen(db.engine, "connect", _sqlite_pragmas)
+        else:
+            ping_when_idle(db.engine)
     from ropa.oidc import init_oidc
     init_oidc(app)
     from ropa.services import findings
@@ -56,7 +59,7 @@ def _wire(app: Flask) -> None:
 def _release_sessions_safely(app: Flask) -> None:
     """Flask-SQLAlchemy ends each request by rolling its session back; if the database went away meanwhile that
     rollback raises after the response was made, and gunicorn would answer 500 instead. A connection lost then is
-    dropped (the pool opens a new one, pool_pre_ping) and the response stands; any other error still raises."""
+    dropped (the pool opens a new one, ropa/connections.py) and the response stands; any other error still raises."""
     from ropa.services.database_errors import explain
 
     app.teardown_appcontext_funcs[:] = [f for f in app.teardown_appcontext_funcs if f != db._teardown_session]

@@ -190,7 +190,8 @@ def test_database_restart_under_load_gives_503_and_recovers_without_restarting_r
     database with 503 and the sentence "The database is unavailable; try again shortly" (JSON for the API, a plain
     page for the pages, Retry-After set), never a 500 or a dropped connection, and refuses a write the same way
     without writing it; /healthz stays 200 and /readyz says 503. Once PostgreSQL is back on the same port, the same
-    ropa processes serve 200 again at once (pool_pre_ping replaces the dead pooled connections): nothing restarted."""
+    ropa processes serve 200 again at once (the first failures make the pool replace its dead connections, and one
+    idle through the outage is pinged and replaced: ropa/connections.py): nothing restarted."""
     url = cluster.make_db("restart")
     token = _token(url)
     api = {"Authorization": f"Bearer {token}"}

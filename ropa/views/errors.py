@@ -1,7 +1,7 @@
 """Database faults answered in words: 503 with a plain sentence for pages, JSON for the API, never the 500 page.
 
 The server stopped or restarting, a read-only database, a full disk: none is the app's fault, and each passes (the
-pool checks every connection before use, pool_pre_ping), so the answer is 503 with Retry-After rather than a 500.
+pool replaces dead connections: ropa/connections.py), so the answer is 503 with Retry-After rather than a 500.
 The page is plain HTML with no navigation: the full layout asks the database who is signed in, which would fail again.
 """
 

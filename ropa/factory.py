@@ -8,6 +8,7 @@ from flask import Flask
 
 from ropa.config import PROJECT_ROOT, settings
 from ropa.connections import ping_when_idle
+from ropa.json_responses import ResponseJSON
 from ropa.extensions import csrf, db, login_manager, migrate
 
 
@@ -25,6 +26,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         from werkzeug.middleware.proxy_fix import ProxyFix
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)
 
+    app.json = ResponseJSON(app)
     from ropa import models  # noqa: F401  (registers the tables)
 
     db.init_app(app)

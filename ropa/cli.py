@@ -160,13 +160,16 @@ def check_command(fmt: str, severity: str, store: bool) -> None:
 
 @cli.command("refresh-findings")
 @click.option("--no-wait", is_flag=True, help="Exit 3 at once if another refresh is under way, instead of waiting.")
-def refresh_findings_command(no_wait: bool) -> None:
+@click.option("--lease", default="", hidden=True,
+              help="The owner of a refresh lease taken for this run by the web worker that started it.")
+def refresh_findings_command(no_wait: bool, lease: str) -> None:
     """Bring the stored findings up to date with the register now (the web app's refresher runs this itself after
     a write; run it after a bulk change made behind the app's back, or on a schedule for the new day's due dates)."""
     from ropa.services import findings
 
-    if no_wait:
-        if findings.fresh_state() is None and findings.refresh(wait=False, keep=False, unless_fresh=True) is None:
+    if no_wait or lease:
+        if findings.fresh_state() is None and findings.refresh(wait=False, keep=False, unless_fresh=True,
+                                                               lease=lease) is None:
             sys.exit(3)
         return
     state = findings.refresh_now()

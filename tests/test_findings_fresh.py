@@ -134,6 +134,41 @@ def test_a_lapsed_lease_is_taken_over(asynchronous):
     findings._release_lease("b")
 
 
+def test_a_lease_taken_beforehand_is_renewed_by_its_owner_and_refused_once_lost(asynchronous):
+    """What a web worker hands its refresh process: the lease it took, which only that owner may refresh under."""
+    assert findings._take_lease("worker")
+    assert findings.refresh(keep=False, lease="someone else") is None  # not theirs: turned away, not waited for
+    assert findings.fresh_state() is None
+    assert findings.refresh(keep=False, lease="worker") is not None
+    assert findings.fresh_state() is not None
+    row = db.session.get(FindingsState, 1, populate_existing=True)
+    assert row.refresh_owner == "" and row.refresh_until is None  # given back when done
+
+
+def test_workers_woken_by_one_write_start_one_refresh_process_between_them(asynchronous, monkeypatch):
+    """Every web worker's refresher is woken by a write it sees; the lease is taken before a child process is
+    started, so the workers that lose the race start none (each would cost a second of CPU to find it taken)."""
+    findings.refresh_now()
+    started, real = [], findings.subprocess.Popen
+
+    def counted(*args, **kwargs):
+        started.append(args[0])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(findings.subprocess, "Popen", counted)
+    workers = [findings.Refresher(asynchronous) for _ in range(3)]
+    _new_activity_without_a_basis()
+    for worker in workers:
+        worker.wake()
+    findings.wait_until_fresh(timeout=60)
+    deadline = time.monotonic() + 20
+    while sum(w.runs for w in workers) == 0 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(1)  # the losers sleep half a second between looks, then find the findings fresh
+    assert sum(w.runs for w in workers) == 1
+    assert len(started) == 1 and "--lease" in started[0]
+
+
 def test_a_burst_of_writes_costs_few_refreshes(asynchronous, make_client):
     refresher = asynchronous.extensions["ropa_findings"]
     client = make_client("dpo")

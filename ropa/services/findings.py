@@ -116,16 +116,18 @@ def fresh_state(today: date | None = None) -> State | None:
 
 # --- refresh ----------------------------------------------------------------------------------------------------
 
-def refresh(today: date | None = None, *, wait: bool = True, keep: bool = True, unless_fresh: bool = False
-            ) -> tuple[State, list[Finding]] | None:
+def refresh(today: date | None = None, *, wait: bool = True, keep: bool = True, unless_fresh: bool = False,
+            lease: str = "") -> tuple[State, list[Finding]] | None:
     """Load the register once, run every check, and store the findings, routes, SHA-256 and counts in one
     transaction, holding the refresh lease. If another refresh holds it: wait for it (wait=True) or return None.
     keep=False returns no findings (the list is let go as it is stored); unless_fresh=True does nothing once the
-    lease is held if the stored findings turn out to be fresh by then (another refresh made them so)."""
+    lease is held if the stored findings turn out to be fresh by then (another refresh made them so). lease is
+    the owner of a lease taken for this refresh beforehand (by the process that started this one): it is renewed,
+    not taken again, and None returned if it has been lost."""
     today = today or utcnow().date()
-    owner = f"{_process()}:{threading.get_ident()}:{uuid.uuid4().hex[:8]}"
+    owner = lease or _new_owner()
     while not _take_lease(owner):
-        if not wait:
+        if not wait or lease:
             return None
         time.sleep(0.2)
     try:
@@ -140,8 +142,13 @@ def _process() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
+def _new_owner() -> str:
+    return f"{_process()}:{threading.get_ident()}:{uuid.uuid4().hex[:8]}"
+
+
 def _take_lease(owner: str) -> bool:
-    """One conditional UPDATE: it succeeds for one caller at a time (the row lock), until the lease lapses."""
+    """One conditional UPDATE: it succeeds for one caller at a time (the row lock), until the lease lapses; the
+    owner who holds it may take it again (which renews it)."""
     table = FindingsState.__table__
     now = utcnow()
     try:
@@ -153,18 +160,11 @@ def _take_lease(owner: str) -> bool:
         db.session.rollback()
     taken = db.session.execute(
         sa.update(table).where(table.c.id == STATE_ID,
-                               sa.or_(table.c.refresh_until.is_(None), table.c.refresh_until < now))
+                               sa.or_(table.c.refresh_until.is_(None), table.c.refresh_until < now,
+                                      table.c.refresh_owner == owner))
         .values(refresh_owner=owner, refresh_until=now + LEASE)).rowcount
     db.session.commit()
     return taken == 1
-
-
-def _lease_held() -> bool:
-    """Whether a refresh holds the lease now (one that has not lapsed)."""
-    table = FindingsState.__table__
-    until = db.session.scalar(sa.select(table.c.refresh_until).where(table.c.id == STATE_ID))
-    db.session.rollback()
-    return until is not None and until >= utcnow()
 
 
 def _release_lease(owner: str) -> None:
@@ -528,29 +528,35 @@ class Refresher:
     def _catch_up(self) -> None:
         while fresh_state() is None:
             db.session.rollback()
-            if _lease_held():
-                # Another worker is refreshing: wait for it here rather than start a process (a second of CPU to
-                # start ropa) only to find the lease taken, twice a second for as long as that refresh runs.
-                time.sleep(0.5)
+            # The lease is taken here, before a child is started: a child started only to find the lease taken
+            # (another worker, woken by the same write, got there first) would cost a second of CPU for nothing.
+            owner = _new_owner()
+            if not _take_lease(owner):
+                time.sleep(0.5)  # another worker is refreshing; its result may be for an older head
                 continue
-            if self.app.config.get("ROPA_FINDINGS_REFRESH_IN") == "thread":
-                done = refresh(wait=False, keep=False) is not None
-            else:
-                done = self._in_child()
+            try:
+                if fresh_state() is not None:  # another refresh finished between the two reads
+                    return
+                if self.app.config.get("ROPA_FINDINGS_REFRESH_IN") == "thread":
+                    done = refresh(wait=False, keep=False, lease=owner) is not None
+                else:
+                    done = self._in_child(owner)
+            finally:
+                db.session.rollback()
+                _release_lease(owner)  # given back by the refresh already, unless it failed
             if done:
                 self.runs += 1
-            else:
-                time.sleep(0.5)  # another worker is refreshing; its result may be for an older head
 
-    def _in_child(self) -> bool:
-        """Refresh in a child process (`ropa refresh-findings --no-wait`): the checks are pure-Python CPU work, and
-        run in a thread they would hold this worker's GIL against its requests, and its memory the register's
-        size for good; a child gives both back when it exits. True if it refreshed, False if another one held the
-        lease."""
+    def _in_child(self, lease: str) -> bool:
+        """Refresh in a child process (`ropa refresh-findings --no-wait`) under the lease this worker holds: the
+        checks are pure-Python CPU work, and run in a thread they would hold this worker's GIL against its
+        requests, and its memory the register's size for good; a child gives both back when it exits. True if it
+        refreshed, False if the lease was lost before it could."""
         env = os.environ | {"ROPA_DATABASE_URL": db.engine.url.render_as_string(hide_password=False),
                             "ROPA_INSTANCE_DIR": self.app.instance_path}
-        child = subprocess.Popen([sys.executable, "-m", "ropa", "refresh-findings", "--no-wait"], cwd=PROJECT_ROOT,
-                                 env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        child = subprocess.Popen([sys.executable, "-m", "ropa", "refresh-findings", "--no-wait", "--lease", lease],
+                                 cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                 text=True)
         _lower_priority(child.pid)
         try:
             output, _ = child.communicate(timeout=LEASE.total_seconds())
@@ -559,11 +565,7 @@ class Refresher:
             output, _ = child.communicate()
         if child.returncode in (0, 3):
             return child.returncode == 0
-        # It died (killed, out of memory): give back the lease it held rather than wait for it to lapse.
-        table = FindingsState.__table__
-        db.session.execute(sa.update(table).where(table.c.refresh_owner.like(f"{socket.gethostname()}:{child.pid}:%"))
-                           .values(refresh_owner="", refresh_until=None))
-        db.session.commit()
+        # It died (killed, out of memory): the lease it held is given back by the caller, not left to lapse.
         raise RuntimeError(f"the findings refresh process failed ({child.returncode}): {output[-2000:]}")
 
 

@@ -42,9 +42,16 @@ def test_only_one_organisation_is_us(app):
 
 def test_engagement_dates_must_be_in_order(app):
     save_record("organisations", {"name": "Supplier Ltd"}, actor="t")
-    with pytest.raises(ImportFailed, match="database refused"):
+    with pytest.raises(ImportFailed) as refused:
         save_record("engagements", {"reference": "PE-1", "processor": "Supplier Ltd", "start_date": "2026-02-01",
                                     "end_date": "2025-01-01"}, actor="t")
+    # Located on its field before the database's own constraint is reached (that would say only "refused").
+    [problem] = refused.value.problems
+    assert problem.column == "end_date" and "before the start date (2026-02-01)" in problem.reason
+    save_record("engagements", {"reference": "PE-1", "processor": "Supplier Ltd", "start_date": "2026-02-01"},
+                actor="t")
+    with pytest.raises(ImportFailed, match="end date .2025-01-01. is before the start date"):
+        save_record("engagements", {"reference": "PE-1", "end_date": "2025-01-01"}, actor="t")  # with the kept start
 
 
 def test_a_stale_edit_is_refused_not_merged(app):

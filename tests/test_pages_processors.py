@@ -139,6 +139,19 @@ def test_an_unknown_activity_on_a_transfer_is_refused_on_the_field(forms, make_c
     assert count_rows("transfers") == 1
 
 
+def test_a_transfer_to_a_country_and_a_region_at_once_is_refused_on_the_field(forms, make_client):
+    client = make_client("dpo")
+    before = load_record("transfers", "TR-001").record
+    refused = client.post("/transfers/TR-001/edit", data=form_data("transfers", "TR-001", country="FR", region="eea"))
+    assert refused.status_code == 422
+    assert "A transfer goes to one country or to a region, not both: it names France and the EEA" in text_of(refused)
+    assert load_record("transfers", "TR-001").record == before  # nothing written
+    saved = client.post("/transfers/TR-001/edit", data=form_data("transfers", "TR-001", country="", region="eea"))
+    assert saved.status_code == 302
+    assert (load_record("transfers", "TR-001").record["region"], load_record("transfers", "TR-001").record["country"]
+            ) == ("eea", None)
+
+
 def test_a_stale_edit_is_refused_with_what_changed(forms, make_client):
     first, second = make_client("dpo", email="first@example.org"), make_client("dpo", email="second@example.org")
     opened = form_data("transfers", "TR-001", mechanism="uk_addendum")  # the second DPO opens the form

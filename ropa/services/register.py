@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
+from ropa.enums import Region
 from ropa.exchange.problems import ImportFailed, Problem, RawRecord, Remark
 from ropa.exchange.schema import BASIS_COLUMNS, BY_NAME, ENTITIES, REF, REFS, Entity
 from ropa.exchange.values import sort_key
@@ -174,6 +175,7 @@ def _apply(entity: Entity, record: RawRecord, resolver: Resolver, seen: dict, ch
                    if f.required and f.name not in record.values and f.name not in entity.key]
         problems += [record.problem(name, f"{name.replace('_', ' ')} is required") for name in missing]
         obj = _create(entity, resolved, resolver)
+        problems += _contradictions(entity, obj, record)
         diff = {n: [None, v] for n, v in after.items() if v not in (None, "", [])}
         summary.created[entity.name] += 1
         changes.append(audit.Change(actor, "create", entity.label, key, diff))
@@ -193,8 +195,23 @@ def _apply(entity: Entity, record: RawRecord, resolver: Resolver, seen: dict, ch
         return
     for name in diff:
         set_value(entity, obj, name, resolved[name])
+    problems += _contradictions(entity, obj, record)
     (summary.created if getattr(obj, "created_in_import", False) else summary.updated)[entity.name] += 1
     changes.append(audit.Change(actor, "update", entity.label, key, diff))
+
+
+def _contradictions(entity: Entity, obj, record: RawRecord) -> list[Problem]:
+    """Values that cannot all be true of one record once this one's are set on it (with the values it kept)."""
+    if entity.name == "transfers" and obj.country is not None and obj.region not in (None, Region.NONE):
+        field = "region" if "region" in record.values else "country"
+        return [record.problem(field, f"a transfer goes to one country or to a region, not both: it names "
+                                      f"{obj.country.name} and the {Region(obj.region).value.upper()}; keep the country, or "
+                                      "clear it to record the region")]
+    if entity.name == "engagements" and obj.start_date and obj.end_date and obj.end_date < obj.start_date:
+        field = "end_date" if "end_date" in record.values else "start_date"
+        return [record.problem(field, f"the end date ({obj.end_date.isoformat()}) is before the start date "
+                                      f"({obj.start_date.isoformat()}): a contract cannot end before it starts")]
+    return []
 
 
 def _resolve(f, value, record: RawRecord, resolver: Resolver, problems: list) -> tuple:

@@ -134,6 +134,40 @@ def test_the_activity_page_offers_the_confirm_and_returns_to_itself(web, make_cl
     assert "To review for “" not in editor.get(f"/activities/{reference}").get_data(as_text=True)
 
 
+def test_mark_reviewed_today_also_records_the_review_for_the_open_campaigns_waiting_for_it(web, make_client):
+    spring = reviews.start_campaign("Spring", TODAY + timedelta(days=7), [EWS], actor="dpo@example.org", today=TODAY)
+    audit = reviews.start_campaign("Audit", TODAY + timedelta(days=9), [EWS], actor="dpo@example.org", today=TODAY)
+    reference = _live(EWS)[0]
+    editor = make_client("editor", services=(EWS,))
+    page = editor.post(f"/activities/{reference}/reviewed", data={"version": _version(reference)},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "Marked as reviewed today, and recorded as reviewed for Audit, Spring." in page
+    assert "To review for “" not in page
+    db.session.expire_all()
+    for campaign in (spring, audit):
+        assert reviews.progress(campaign, TODAY).total.confirmed == 1
+        assert db.session.scalars(sa.select(AuditEntry).where(
+            AuditEntry.entity_key == f"{campaign.name} / {reference}")).one()
+    activity = db.session.scalar(sa.select(ProcessingActivity).where(ProcessingActivity.reference == reference))
+    assert activity.last_reviewed == TODAY
+    # With no campaign waiting, it marks the activity alone and says only that.
+    again = editor.post(f"/activities/{reference}/reviewed", data={"version": _version(reference)},
+                        follow_redirects=True).get_data(as_text=True)
+    assert "Marked as reviewed today." in again and "recorded as reviewed for" not in again
+
+
+def test_mark_reviewed_from_a_stale_page_leaves_the_campaign_waiting(web, make_client):
+    spring = reviews.start_campaign("Spring", TODAY + timedelta(days=7), [EWS], actor="dpo@example.org", today=TODAY)
+    reference = _live(EWS)[0]
+    seen, loaded = _version(reference), audit_position()
+    save_record("activities", {"reference": reference, "owner": "Someone else"}, actor="other@example.org")
+    page = make_client("dpo").post(f"/activities/{reference}/reviewed", data={"version": seen, "loaded_audit": loaded},
+                                   follow_redirects=True).get_data(as_text=True)
+    assert "changed by other@example.org" in page and "Marked as reviewed" not in page
+    db.session.expire_all()
+    assert reviews.progress(spring, TODAY).total.pending == 1
+
+
 def test_a_confirm_from_a_stale_page_is_refused_and_the_item_stays_pending(web, make_client, make_user):
     dpo = make_user("dpo")
     campaign = reviews.start_campaign("Spring", TODAY + timedelta(days=7), [EWS], actor=dpo.email, today=TODAY)

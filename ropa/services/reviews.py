@@ -160,19 +160,42 @@ def confirm(campaign: ReviewCampaign, reference: str, user: User, *, today: date
     if item.outcome != ReviewOutcome.PENDING:
         raise ReviewError(f"{reference} was already reviewed for this campaign by {item.reviewed_by} on "
                           f"{item.reviewed_at:%Y-%m-%d}")
-    outcome = ReviewOutcome.UPDATED if activity.version > item.start_version else ReviewOutcome.CONFIRMED
-    item.outcome, item.reviewed_by, item.reviewed_at = outcome, user.email, utcnow()
-    audit.append([audit.Change(user.email, "update", ENTITY, f"{campaign.name} / {reference}",
-                               {"outcome": [ReviewOutcome.PENDING.value, outcome.value]})])
-    # The activity's review dates go through the audited, version-checked save, which commits the item with them
-    # (or rolls both back).
-    try:
-        mark_reviewed(reference, actor=user.email, expected_version=expected_version, today=today, months=months,
-                      loaded_at=loaded_at)
-    except BaseException:
-        db.session.rollback()  # a stale page or a refused save: the item stays pending, nothing half-written
-        raise
+    outcome = _record_outcome(item, campaign, user)
+    _mark_reviewed_with_items(reference, user, expected_version=expected_version, today=today, months=months,
+                              loaded_at=loaded_at)
     return outcome
+
+
+def mark_activity_reviewed(reference: str, user: User, *, today: date, months: int = 12,
+                           expected_version: int | None = None, loaded_at: int | None = None) -> list[str]:
+    """The activity page's "Mark reviewed today": the activity's review dates set as confirm() sets them, and the
+    review recorded for every open campaign still waiting for it (so the campaign does not go on asking for a
+    review that was done). The names of those campaigns, in name order."""
+    items = sorted(pending_for(reference), key=lambda item: item.campaign.name)
+    for item in items:
+        _record_outcome(item, item.campaign, user)
+    _mark_reviewed_with_items(reference, user, expected_version=expected_version, today=today, months=months,
+                              loaded_at=loaded_at)
+    return [item.campaign.name for item in items]
+
+
+def _record_outcome(item: ReviewItem, campaign: ReviewCampaign, user: User) -> ReviewOutcome:
+    """The item reviewed by user now: "updated" if its activity was edited since the campaign began (audited)."""
+    outcome = ReviewOutcome.UPDATED if item.activity.version > item.start_version else ReviewOutcome.CONFIRMED
+    item.outcome, item.reviewed_by, item.reviewed_at = outcome, user.email, utcnow()
+    audit.append([audit.Change(user.email, "update", ENTITY, f"{campaign.name} / {item.activity.reference}",
+                               {"outcome": [ReviewOutcome.PENDING.value, outcome.value]})])
+    return outcome
+
+
+def _mark_reviewed_with_items(reference: str, user: User, **review) -> None:
+    # The activity's review dates go through the audited, version-checked save, which commits the items with them
+    # (or rolls all back).
+    try:
+        mark_reviewed(reference, actor=user.email, **review)
+    except BaseException:
+        db.session.rollback()  # a stale page or a refused save: the items stay pending, nothing half-written
+        raise
 
 
 def complete(campaign: ReviewCampaign, *, actor: str, snapshot_label: str = "", approved_by: str = "",

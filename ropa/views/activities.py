@@ -11,8 +11,8 @@ from ropa.exchange.problems import ImportFailed
 from ropa.labels import enum_choices
 from ropa.services import activities as service
 from ropa.services.findings import current_findings
-from ropa.services.reviews import pending_for
 from ropa.services.records import StaleRecord, audit_position, history, load_record
+from ropa.services.reviews import mark_activity_reviewed, pending_for
 from ropa.views.editing import edit_record, int_or_none
 
 bp = Blueprint("activities", __name__, url_prefix="/activities")
@@ -120,10 +120,16 @@ def _check(form, before: dict | None) -> list[str]:
 @bp.post("/<reference>/reviewed")
 @role_required(*EDITORS)
 def mark_reviewed(reference: str):
-    """Record that the entry was reviewed today; the next review falls due in 12 months (ROPA_REVIEW_MONTHS)."""
-    return _action(reference, lambda version, loaded_at: service.mark_reviewed(
-        reference, actor=current_user.email, expected_version=version, today=_today(), loaded_at=loaded_at,
-        months=current_app.config.get("ROPA_REVIEW_MONTHS", 12)), "Marked as reviewed today.")
+    """Record that the entry was reviewed today; the next review falls due in 12 months (ROPA_REVIEW_MONTHS), and
+    the open review campaigns waiting for it have it as reviewed."""
+    def act(version, loaded_at) -> str:
+        campaigns = mark_activity_reviewed(reference, current_user, expected_version=version, today=_today(),
+                                           loaded_at=loaded_at, months=current_app.config.get("ROPA_REVIEW_MONTHS", 12))
+        if not campaigns:
+            return "Marked as reviewed today."
+        return f"Marked as reviewed today, and recorded as reviewed for {', '.join(campaigns)}."
+
+    return _action(reference, act)
 
 
 @bp.post("/<reference>/retire")
@@ -135,20 +141,21 @@ def retire(reference: str):
         "Activity retired. It stays in the register's history.")
 
 
-def _action(reference: str, act, done: str):
+def _action(reference: str, act, done: str = ""):
+    """Run act(version, loaded_at) on the activity as posted; flash done, or what act returns, or why it failed."""
     loaded = load_record("activities", reference)
     if loaded is None:
         abort(404)
     if not may_edit(loaded.record["service"]):
         abort(403)
     try:
-        act(int_or_none(request.form.get("version")), int_or_none(request.form.get("loaded_audit")))
+        said = act(int_or_none(request.form.get("version")), int_or_none(request.form.get("loaded_audit")))
     except StaleRecord as stale:
         flash(stale.problems[0].reason[0].upper() + stale.problems[0].reason[1:], "error")
     except ImportFailed as failed:
         flash("; ".join(p.reason for p in failed.problems), "error")
     else:
-        flash(done, "success")
+        flash(said if isinstance(said, str) else done, "success")
     return redirect(url_for(".detail", reference=reference))
 
 

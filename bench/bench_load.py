@@ -78,16 +78,21 @@ class Client:
 class Http:
     """One keep-alive connection to the server (reconnects if the server closed it)."""
 
+    #: gunicorn closes a keep-alive connection after 2 s idle; a write is not sent on one idle for over half that.
+    FRESH_FOR_WRITES_S = 1.0
+
     def __init__(self, port: int, headers: dict):
         self.port, self.headers = port, headers
         self.connection = self._connect()
+        self.last_used = time.monotonic()
 
     def _connect(self) -> http.client.HTTPConnection:
         return http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
 
     def request(self, method: str, path: str, body: bytes | None = None, headers: dict | None = None):
         for attempt in (1, 2):
-            if _dropped(self.connection):
+            stale = method != "GET" and time.monotonic() - self.last_used > self.FRESH_FOR_WRITES_S
+            if stale or _dropped(self.connection):
                 # gunicorn closes a keep-alive connection idle for 2 s; a request written to it is never read (a
                 # POST then failed with BrokenPipeError: the "unexplained transport errors" of earlier runs).
                 self.connection.close()
@@ -95,9 +100,12 @@ class Http:
             try:
                 self.connection.request(method, path, body=body, headers=self.headers | (headers or {}))
                 response = self.connection.getresponse()
-                return response.status, response.read(), response
+                answer = response.status, response.read(), response
+                self.last_used = time.monotonic()
+                return answer
             except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
-                # Closed by the server between the check and the request: only a request never answered is retried.
+                # Closed by the server between the check and the request: only a GET is retried (the server may have
+                # read a POST, or not; the check above and the idle limit make this rare for writes).
                 self.connection.close()
                 self.connection = self._connect()
                 if attempt == 2 or method != "GET":

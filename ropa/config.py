@@ -69,10 +69,6 @@ def settings(instance_path: str) -> dict:
         # Where the background refresh runs: "process" (a child `ropa refresh-findings`, the default: it holds
         # neither the worker's GIL nor, afterwards, its memory) or "thread" (in the worker itself).
         "ROPA_FINDINGS_REFRESH_IN": os.environ.get("ROPA_FINDINGS_REFRESH_IN", "process"),
-        # The fewest seconds from the end of one background refresh to the start of the next (0: none). Under
-        # writes all day, refreshes otherwise run back to back; a gap gives their CPU back to the requests, and
-        # findings are that much later (the pages say so meanwhile). bench/README.md has what it costs and saves.
-        "ROPA_FINDINGS_REFRESH_GAP": _int("ROPA_FINDINGS_REFRESH_GAP", 0),
         # Imports from the web app and the API: the largest upload, the most records one import may hold, and the
         # size above which preview and confirm run as a background job with progress.
         "ROPA_IMPORT_MAX_BYTES": _int("ROPA_IMPORT_MAX_BYTES", 50 * 2**20),

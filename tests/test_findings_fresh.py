@@ -169,20 +169,6 @@ def test_workers_woken_by_one_write_start_one_refresh_process_between_them(async
     assert len(started) == 1 and "--lease" in started[0]
 
 
-def test_a_refresh_gap_holds_the_next_refresh_back_and_the_pages_say_so_meanwhile(asynchronous, make_client):
-    asynchronous.config["ROPA_FINDINGS_REFRESH_GAP"] = 3
-    first = findings.refresh_now()
-    _new_activity_without_a_basis()
-    client = make_client("dpo")
-    assert NOTICE in client.get("/activities/PA-900").get_data(as_text=True)  # the view wakes the refresher
-    time.sleep(1.5)
-    assert findings.fresh_state() is None  # within the gap: not refreshed yet
-    assert NOTICE in client.get("/findings").get_data(as_text=True)
-    done = findings.wait_until_fresh(timeout=60)
-    assert (done.computed_at - first.computed_at).total_seconds() >= 3
-    assert NOTICE not in client.get("/activities/PA-900").get_data(as_text=True)
-
-
 def test_a_burst_of_writes_costs_few_refreshes(asynchronous, make_client):
     refresher = asynchronous.extensions["ropa_findings"]
     client = make_client("dpo")

@@ -528,9 +528,6 @@ class Refresher:
     def _catch_up(self) -> None:
         while fresh_state() is None:
             db.session.rollback()
-            if (wait := self._gap_left()) > 0:
-                time.sleep(wait)
-                continue
             # The lease is taken here, before a child is started: a child started only to find the lease taken
             # (another worker, woken by the same write, got there first) would cost a second of CPU for nothing.
             owner = _new_owner()
@@ -549,16 +546,6 @@ class Refresher:
                 _release_lease(owner)  # given back by the refresh already, unless it failed
             if done:
                 self.runs += 1
-
-    def _gap_left(self) -> float:
-        """Seconds until the next refresh may start: ROPA_FINDINGS_REFRESH_GAP after the last one (by any worker
-        or host) finished."""
-        gap = self.app.config.get("ROPA_FINDINGS_REFRESH_GAP", 0)
-        last = state() if gap else None
-        db.session.rollback()
-        if last is None:
-            return 0.0
-        return min(gap, gap - (utcnow() - last.computed_at).total_seconds())
 
     def _in_child(self, lease: str) -> bool:
         """Refresh in a child process (`ropa refresh-findings --no-wait`) under the lease this worker holds: the

@@ -169,6 +169,19 @@ def test_workers_woken_by_one_write_start_one_refresh_process_between_them(async
     assert len(started) == 1 and "--lease" in started[0]
 
 
+def test_a_worker_exiting_gives_back_its_lease_but_not_one_handed_to_its_running_child(asynchronous):
+    refresher = findings.Refresher(asynchronous)
+    owner = findings._new_owner()  # this process's, as the lease a worker takes before starting its child
+    assert findings._take_lease(owner)
+    refresher._handed = owner  # the child is still refreshing under it
+    refresher._let_go()
+    assert not findings._take_lease("another worker")  # left to the child, which gives it back when done
+    refresher._handed = ""
+    refresher._let_go()
+    assert findings._take_lease("another worker")
+    findings._release_lease("another worker")
+
+
 def test_a_burst_of_writes_costs_few_refreshes(asynchronous, make_client):
     refresher = asynchronous.extensions["ropa_findings"]
     client = make_client("dpo")

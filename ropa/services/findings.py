@@ -486,6 +486,7 @@ class Refresher:
         self._thread: threading.Thread | None = None
         self._pid = 0
         self.runs = 0  # refreshes this process did (tests read it)
+        self._handed = ""  # the lease a running child holds for this process (left to it at exit)
 
     @property
     def running(self) -> bool:
@@ -505,7 +506,8 @@ class Refresher:
         try:
             with self.app.app_context():
                 table = FindingsState.__table__
-                db.session.execute(sa.update(table).where(table.c.refresh_owner.like(f"{_process()}:%"))
+                db.session.execute(sa.update(table).where(table.c.refresh_owner.like(f"{_process()}:%"),
+                                                          table.c.refresh_owner != self._handed)
                                    .values(refresh_owner="", refresh_until=None))
                 db.session.commit()
         except Exception:
@@ -558,11 +560,14 @@ class Refresher:
                                  cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                  text=True)
         _lower_priority(child.pid)
+        self._handed = lease  # should this worker exit meanwhile, the child finishes under it and gives it back
         try:
             output, _ = child.communicate(timeout=LEASE.total_seconds())
         except subprocess.TimeoutExpired:
             child.kill()
             output, _ = child.communicate()
+        finally:
+            self._handed = ""
         if child.returncode in (0, 3):
             return child.returncode == 0
         # It died (killed, out of memory): the lease it held is given back by the caller, not left to lapse.
